@@ -1,0 +1,33 @@
+# sluice: the two commands an operator needs are `make run` and `make test`.
+# Every target finds a JDK 25 itself; `setup` installs what the build needs (idempotent).
+
+JAVA_HOME ?= $(shell bin/find-jdk)
+export JAVA_HOME
+export PATH := $(JAVA_HOME)/bin:$(PATH)
+MVN ?= mvn -B -q -Dstyle.color=never
+# Where `make run` keeps its broker's data: outside target/ so `mvn clean` cannot pull it from under a live broker.
+SLUICE_STATE ?= $(HOME)/.local/state/sluice
+
+.PHONY: setup build test run stop bench clean
+
+setup:
+	@bin/setup
+
+build: setup
+	$(MVN) -DskipTests install
+
+test: setup
+	$(MVN) install
+
+run: build
+	@bin/run-local start
+
+stop:
+	@bin/run-local stop
+
+bench: build
+	@bin/bench
+
+clean:
+	$(MVN) clean
+	rm -rf bpf/build

@@ -1,0 +1,48 @@
+package io.sluice.decode;
+
+/**
+ * Counters a decoder bumps, one instance per worker thread (plain fields: single writer), read by the
+ * metrics exporter at scrape time with relaxed visibility, as Aeron's counters are. Nothing here
+ * allocates.
+ */
+public final class DecodeStats {
+    private final long[] errors = new long[DecodeError.values().length];
+    private final long[] flows = new long[Protocol.values().length];
+    private final long[] datagrams = new long[Protocol.values().length];
+
+    public void error(DecodeError reason) {
+        errors[reason.ordinal()]++;
+    }
+
+    public void flows(Protocol protocol, int count) {
+        flows[protocol.ordinal()] += count;
+    }
+
+    public void datagram(Protocol protocol) {
+        datagrams[protocol.ordinal()]++;
+    }
+
+    public long errors(DecodeError reason) {
+        return errors[reason.ordinal()];
+    }
+
+    public long flows(Protocol protocol) {
+        return flows[protocol.ordinal()];
+    }
+
+    public long datagrams(Protocol protocol) {
+        return datagrams[protocol.ordinal()];
+    }
+
+    public long totalErrors() {
+        long sum = 0;
+        for (long e : errors) sum += e;
+        return sum;
+    }
+
+    public long totalFlows() {
+        long sum = 0;
+        for (long f : flows) sum += f;
+        return sum;
+    }
+}
