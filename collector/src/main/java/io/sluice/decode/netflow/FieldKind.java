@@ -75,9 +75,12 @@ final class FieldKind {
     static final int REVERSE_PACKETS = 66;   // reverse packetDeltaCount (PEN 29305, IE 2)
     static final int REVERSE_TCP_FLAGS = 67; // reverse tcpControlBits (PEN 29305, IE 6)
     static final int SYSTEM_INIT_MILLIS = 68; // 160 systemInitTimeMilliseconds (IPFIX base for 21/22)
+    static final int JUNIPER_CPID = 69;      // Juniper (PEN 2636) commonPropertiesId 137: forwarding exception
 
     /** RFC 5103 reverse information elements' private enterprise number. */
     static final long PEN_REVERSE = 29305;
+    /** Juniper Networks' private enterprise number. */
+    static final long PEN_JUNIPER = 2636;
 
     private FieldKind() {}
 
@@ -91,6 +94,7 @@ final class FieldKind {
                 default -> SKIP;
             };
         }
+        if (enterprise == PEN_JUNIPER) return id == 137 ? JUNIPER_CPID : SKIP;
         if (enterprise != 0) return SKIP; // kept in the template by number, skipped by length
         return switch (id) {
             case 1 -> OCTETS;

@@ -204,6 +204,14 @@ final class RecordDecoder {
             case FieldKind.REVERSE_PACKETS -> reversePackets = uint(b, p, len);
             case FieldKind.REVERSE_TCP_FLAGS -> { reverseTcpFlags = (int) uint(b, p, len) & 0xFFF; hasReverseTcpFlags = true; }
             case FieldKind.SYSTEM_INIT_MILLIS -> systemInitMillis = uint(b, p, len);
+            case FieldKind.JUNIPER_CPID -> {
+                // Juniper resiliency reporting: a 2-byte common properties id whose top 6 bits 0b000010
+                // announce a forwarding exception code in the low 10 bits; non-zero = dropped.
+                if (len == 2) {
+                    int v = u16(b, p);
+                    if ((v >>> 10) == 0x02) f.forwardingStatus = (v & 0x3FF) == 0 ? 64 : 128;
+                }
+            }
             default -> { }
         }
     }

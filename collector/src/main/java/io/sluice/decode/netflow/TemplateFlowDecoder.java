@@ -14,7 +14,9 @@ import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
 import io.sluice.decode.template.TemplateStore;
 import io.sluice.flow.FlowSink;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -39,6 +41,11 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
 
     /** Reused lookup key: exporter, version, domain, template id. */
     private final TemplateKey key = new TemplateKey();
+    /**
+     * Templates learnt in the current datagram: the data parked for them is decoded once the whole
+     * datagram is walked, so that options data following the template (sampling rates) applies to it.
+     */
+    private final List<TemplateKey> learntInDatagram = new ArrayList<>();
 
     // The current datagram's header, also restored from a PendingSet when parked data is decoded.
     final byte[] exporter = new byte[16];
@@ -77,7 +84,9 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             int setsStart = readHeader(d.buffer, end, stats);
             if (setsStart < 0) return;
             int messageEnd = messageEnd(d.buffer, end, stats);
+            learntInDatagram.clear();
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
+            for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
             // A bug, not an input problem: every read above is bounds-checked. Keep the worker alive.
             stats.error(DecodeError.MALFORMED);
@@ -161,7 +170,8 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         }
         TemplateKey k = keyFor(templateId);
         store.put(k, t);
-        decodeParked(k, sink, stats);
+        VarHandle.fullFence(); // publish the template before reading the pending count (see park)
+        if (store.hasPending() && learntInDatagram.size() < MAX_FIELDS) learntInDatagram.add(k.copy());
     }
 
     void withdraw(int templateId, DecodeStats stats) {
@@ -182,6 +192,9 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             return;
         }
         park(k, b, body, setEnd);
+        // Dekker-style handshake with learn(): park, fence, look again. The learner puts, fences, then
+        // reads the pending count, so at least one of the two sees the other's write.
+        VarHandle.fullFence();
         // The template may have been learnt by another worker between our lookup and our parking:
         // then its learner may have missed our set, so we take it back ourselves.
         if (store.get(k) != null) decodeParked(k, sink, stats);

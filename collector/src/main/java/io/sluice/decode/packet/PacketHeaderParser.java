@@ -191,8 +191,12 @@ public final class PacketHeaderParser {
         return payloadLength + 40;
     }
 
-    /** Forgets the outer header's fields before an inner packet is parsed (decapsulation). */
+    /** Forgets the outer headers' fields before an inner packet is parsed (decapsulation). */
     private static void resetL3(FlowRecord flow) {
+        flow.srcMac = 0;
+        flow.dstMac = 0;
+        flow.vlanId = 0;
+        flow.mplsCount = 0;
         flow.ipTos = 0;
         flow.ipv6FlowLabel = 0;
         flow.ipTtl = 0;
