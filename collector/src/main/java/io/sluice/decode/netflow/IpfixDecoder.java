@@ -96,9 +96,9 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return -1;
         }
-        int[] ids = new int[fieldCount];
-        long[] enterprises = new long[fieldCount];
-        int[] lengths = new int[fieldCount];
+        int[] ids = scratchIds;
+        long[] enterprises = scratchEnterprises;
+        int[] lengths = scratchLengths;
         for (int i = 0; i < fieldCount; i++) {
             if (p + 4 > setEnd) {
                 stats.error(DecodeError.BAD_TEMPLATE);
@@ -106,6 +106,7 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
             }
             int id = u16(b, p);
             lengths[i] = u16(b, p + 2);
+            enterprises[i] = 0; // scratch arrays are reused
             p += 4;
             if ((id & 0x8000) != 0) {
                 if (p + 4 > setEnd) {
@@ -118,7 +119,7 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
             }
             ids[i] = id;
         }
-        learn(templateId, options, scopeCount, ids, enterprises, lengths, sink, stats);
+        learn(templateId, options, scopeCount, fieldCount, stats);
         return p;
     }
 }

@@ -81,14 +81,15 @@ public final class NetflowV9Decoder extends TemplateFlowDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return -1;
         }
-        int[] ids = new int[fieldCount];
-        long[] enterprises = new long[fieldCount];
-        int[] lengths = new int[fieldCount];
+        int[] ids = scratchIds;
+        long[] enterprises = scratchEnterprises;
+        int[] lengths = scratchLengths;
         for (int i = 0; i < fieldCount; i++, p += 4) {
             ids[i] = u16(b, p);
+            enterprises[i] = 0; // v9 has no enterprise fields (scratch arrays are reused)
             lengths[i] = u16(b, p + 2);
         }
-        learn(templateId, options, scopeCount, ids, enterprises, lengths, sink, stats);
+        learn(templateId, options, scopeCount, fieldCount, stats);
         return p;
     }
 }

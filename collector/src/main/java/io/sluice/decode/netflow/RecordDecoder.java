@@ -53,9 +53,16 @@ final class RecordDecoder {
         this.decapSrv6 = decapSrv6;
     }
 
+    // Sampling-table answers cached for one set: options change rarely, records of a set are many.
+    private long setDomainRate;
+    private long cachedSamplerId;
+    private long cachedSamplerRate;
+
     /** Called before the records of a set (the header fields of {@link #header} are current). */
     void startSet() {
         samplerKey.set(header.exporter, header.exporterLength, header.version(), header.domain, 0);
+        setDomainRate = store.domainRate(samplerKey);
+        cachedSamplerId = -1;
     }
 
     int flowsOfLastRecord() {
@@ -106,7 +113,10 @@ final class RecordDecoder {
             p += (int) (fl >>> 32);
             int len = (int) fl;
             if (p + len > end) return -1;
-            if (len > 0) field(t.kind(i), t.elementId(i), b, p, len, f);
+            int kind = t.kind(i);
+            // The value is read once here, so that field() is a small switch of assignments the JIT
+            // compiles well (one uint call site instead of one per case).
+            if (kind != FieldKind.SKIP && len > 0) field(kind, t.elementId(i), len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
             p += len;
         }
         finish(b, f);
@@ -120,97 +130,94 @@ final class RecordDecoder {
         return p;
     }
 
-    private void field(int kind, int id, ByteBuffer b, int p, int len, FlowRecord f) {
+    private void field(int kind, int id, long v, ByteBuffer b, int p, int len, FlowRecord f) {
         switch (kind) {
             case FieldKind.SKIP -> { }
-            case FieldKind.OCTETS -> { f.bytes = uint(b, p, len); bytesRank = 3; }
-            case FieldKind.PACKETS -> { f.packets = uint(b, p, len); packetsRank = 3; }
-            case FieldKind.OCTETS_TOTAL -> { if (bytesRank < 2) { f.bytes = uint(b, p, len); bytesRank = 2; } }
-            case FieldKind.PACKETS_TOTAL -> { if (packetsRank < 2) { f.packets = uint(b, p, len); packetsRank = 2; } }
-            case FieldKind.POST_OCTETS -> { if (bytesRank < 1) { f.bytes = uint(b, p, len); bytesRank = 1; } }
-            case FieldKind.POST_PACKETS -> { if (packetsRank < 1) { f.packets = uint(b, p, len); packetsRank = 1; } }
-            case FieldKind.PROTO -> f.proto = (int) uint(b, p, len);
-            case FieldKind.TOS -> f.ipTos = (int) uint(b, p, len);
-            case FieldKind.TCP_FLAGS -> f.tcpFlags = (int) uint(b, p, len) & 0xFFF;
-            case FieldKind.SRC_PORT -> f.srcPort = (int) uint(b, p, len);
-            case FieldKind.DST_PORT -> f.dstPort = (int) uint(b, p, len);
+            case FieldKind.OCTETS -> { f.bytes = v; bytesRank = 3; }
+            case FieldKind.PACKETS -> { f.packets = v; packetsRank = 3; }
+            case FieldKind.OCTETS_TOTAL -> { if (bytesRank < 2) { f.bytes = v; bytesRank = 2; } }
+            case FieldKind.PACKETS_TOTAL -> { if (packetsRank < 2) { f.packets = v; packetsRank = 2; } }
+            case FieldKind.POST_OCTETS -> { if (bytesRank < 1) { f.bytes = v; bytesRank = 1; } }
+            case FieldKind.POST_PACKETS -> { if (packetsRank < 1) { f.packets = v; packetsRank = 1; } }
+            case FieldKind.PROTO -> f.proto = (int) v;
+            case FieldKind.TOS -> f.ipTos = (int) v;
+            case FieldKind.TCP_FLAGS -> f.tcpFlags = (int) v & 0xFFF;
+            case FieldKind.SRC_PORT -> f.srcPort = (int) v;
+            case FieldKind.DST_PORT -> f.dstPort = (int) v;
             case FieldKind.SRC_ADDR -> address(f.srcAddr, b, p, len);
             case FieldKind.DST_ADDR -> address(f.dstAddr, b, p, len);
-            case FieldKind.SRC_MASK -> f.srcNet = (int) uint(b, p, len);
-            case FieldKind.DST_MASK -> f.dstNet = (int) uint(b, p, len);
-            case FieldKind.IN_IF -> { f.inIf = uint(b, p, len); hasInIf = true; }
-            case FieldKind.OUT_IF -> { f.outIf = uint(b, p, len); hasOutIf = true; }
-            case FieldKind.IN_PHYS_IF -> physIn = uint(b, p, len);
-            case FieldKind.OUT_PHYS_IF -> physOut = uint(b, p, len);
-            case FieldKind.SRC_AS -> f.srcAs = uint(b, p, len);
-            case FieldKind.DST_AS -> f.dstAs = uint(b, p, len);
+            case FieldKind.SRC_MASK -> f.srcNet = (int) v;
+            case FieldKind.DST_MASK -> f.dstNet = (int) v;
+            case FieldKind.IN_IF -> { f.inIf = v; hasInIf = true; }
+            case FieldKind.OUT_IF -> { f.outIf = v; hasOutIf = true; }
+            case FieldKind.IN_PHYS_IF -> physIn = v;
+            case FieldKind.OUT_PHYS_IF -> physOut = v;
+            case FieldKind.SRC_AS -> f.srcAs = v;
+            case FieldKind.DST_AS -> f.dstAs = v;
             case FieldKind.NEXT_HOP -> address(f.nextHop, b, p, len);
             case FieldKind.BGP_NEXT_HOP -> address(f.bgpNextHop, b, p, len);
-            case FieldKind.SRC_VLAN -> { f.srcVlan = (int) uint(b, p, len) & 0xFFF; hasSrcVlan = true; }
-            case FieldKind.DST_VLAN -> { f.dstVlan = (int) uint(b, p, len) & 0xFFF; hasDstVlan = true; }
-            case FieldKind.DOT1Q_VLAN -> dot1qVlan = uint(b, p, len) & 0xFFF;
-            case FieldKind.POST_DOT1Q_VLAN -> postDot1qVlan = uint(b, p, len) & 0xFFF;
-            case FieldKind.SRC_MAC -> { if (len == 6) { f.srcMac = uint(b, p, 6); hasSrcMac = true; } }
-            case FieldKind.DST_MAC -> { if (len == 6) { f.dstMac = uint(b, p, 6); hasDstMac = true; } }
-            case FieldKind.POST_DST_MAC -> { if (len == 6) postDstMac = uint(b, p, 6); }
-            case FieldKind.POST_SRC_MAC -> { if (len == 6) postSrcMac = uint(b, p, 6); }
-            case FieldKind.DIRECTION -> f.flowDirection = (int) uint(b, p, len) & 1;
-            case FieldKind.FORWARDING_STATUS -> f.forwardingStatus = (int) uint(b, p, len);
+            case FieldKind.SRC_VLAN -> { f.srcVlan = (int) v & 0xFFF; hasSrcVlan = true; }
+            case FieldKind.DST_VLAN -> { f.dstVlan = (int) v & 0xFFF; hasDstVlan = true; }
+            case FieldKind.DOT1Q_VLAN -> dot1qVlan = v & 0xFFF;
+            case FieldKind.POST_DOT1Q_VLAN -> postDot1qVlan = v & 0xFFF;
+            case FieldKind.SRC_MAC -> { if (len == 6) { f.srcMac = v; hasSrcMac = true; } }
+            case FieldKind.DST_MAC -> { if (len == 6) { f.dstMac = v; hasDstMac = true; } }
+            case FieldKind.POST_DST_MAC -> { if (len == 6) postDstMac = v; }
+            case FieldKind.POST_SRC_MAC -> { if (len == 6) postSrcMac = v; }
+            case FieldKind.DIRECTION -> f.flowDirection = (int) v & 1;
+            case FieldKind.FORWARDING_STATUS -> f.forwardingStatus = (int) v;
             case FieldKind.ICMP_TYPE_CODE -> {
-                int v = (int) uint(b, p, len);
-                f.icmpType = (v >>> 8) & 0xFF;
-                f.icmpCode = v & 0xFF;
+                int tc = (int) v;
+                f.icmpType = (tc >>> 8) & 0xFF;
+                f.icmpCode = tc & 0xFF;
                 hasIcmp = true;
             }
-            case FieldKind.ICMP_TYPE -> { f.icmpType = (int) uint(b, p, len) & 0xFF; hasIcmp = true; }
-            case FieldKind.ICMP_CODE -> { f.icmpCode = (int) uint(b, p, len) & 0xFF; hasIcmp = true; }
-            case FieldKind.FRAGMENT_ID -> f.fragmentId = uint(b, p, len);
-            case FieldKind.FRAGMENT_OFFSET -> f.fragmentOffset = (int) uint(b, p, len);
-            case FieldKind.FLOW_LABEL -> f.ipv6FlowLabel = (int) uint(b, p, len) & 0xFFFFF;
+            case FieldKind.ICMP_TYPE -> { f.icmpType = (int) v & 0xFF; hasIcmp = true; }
+            case FieldKind.ICMP_CODE -> { f.icmpCode = (int) v & 0xFF; hasIcmp = true; }
+            case FieldKind.FRAGMENT_ID -> f.fragmentId = v;
+            case FieldKind.FRAGMENT_OFFSET -> f.fragmentOffset = (int) v;
+            case FieldKind.FLOW_LABEL -> f.ipv6FlowLabel = (int) v & 0xFFFFF;
             case FieldKind.MPLS_LABEL -> {
                 // 3 bytes: 20-bit label, 3 EXP bits, bottom-of-stack bit. Zero entries are unused slots.
                 if (len == 3) {
-                    int entry = (int) uint(b, p, 3);
+                    int entry = (int) v;
                     if (entry != 0) f.addMpls(entry >>> 4, 0);
                 }
             }
-            case FieldKind.INGRESS_VRF -> f.ingressVrfId = uint(b, p, len);
-            case FieldKind.EGRESS_VRF -> f.egressVrfId = uint(b, p, len);
-            case FieldKind.START_UPTIME -> startUptime = uint(b, p, len);
-            case FieldKind.END_UPTIME -> endUptime = uint(b, p, len);
-            case FieldKind.START_SECONDS -> f.timeFlowStartNs = uint(b, p, len) * 1_000_000_000L;
-            case FieldKind.END_SECONDS -> f.timeFlowEndNs = uint(b, p, len) * 1_000_000_000L;
-            case FieldKind.START_MILLIS -> f.timeFlowStartNs = uint(b, p, len) * 1_000_000L;
-            case FieldKind.END_MILLIS -> f.timeFlowEndNs = uint(b, p, len) * 1_000_000L;
-            case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(b.getLong(p), id == 154); }
-            case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(b.getLong(p), id == 155); }
+            case FieldKind.INGRESS_VRF -> f.ingressVrfId = v;
+            case FieldKind.EGRESS_VRF -> f.egressVrfId = v;
+            case FieldKind.START_UPTIME -> startUptime = v;
+            case FieldKind.END_UPTIME -> endUptime = v;
+            case FieldKind.START_SECONDS -> f.timeFlowStartNs = v * 1_000_000_000L;
+            case FieldKind.END_SECONDS -> f.timeFlowEndNs = v * 1_000_000_000L;
+            case FieldKind.START_MILLIS -> f.timeFlowStartNs = v * 1_000_000L;
+            case FieldKind.END_MILLIS -> f.timeFlowEndNs = v * 1_000_000L;
+            case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, id == 154); }
+            case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, id == 155); }
             case FieldKind.START_DELTA_MICROS ->
-                f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - uint(b, p, len) * 1_000L;
+                f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
             case FieldKind.END_DELTA_MICROS ->
-                f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - uint(b, p, len) * 1_000L;
-            case FieldKind.OBSERVATION_POINT -> f.observationPointId = uint(b, p, len);
-            case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = uint(b, p, len);
+                f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+            case FieldKind.OBSERVATION_POINT -> f.observationPointId = v;
+            case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = v;
             case FieldKind.FRAME_SECTION -> { frameOffset = p; frameLength = len; }
-            case FieldKind.TTL -> { f.ipTtl = (int) uint(b, p, len) & 0xFF; hasTtl = true; }
-            case FieldKind.MIN_TTL -> minTtl = (int) uint(b, p, len) & 0xFF;
-            case FieldKind.IP_VERSION -> ipVersion = (int) uint(b, p, len);
-            case FieldKind.SAMPLING_INTERVAL -> samplingInterval = uint(b, p, len);
-            case FieldKind.SAMPLER_ID -> samplerId = uint(b, p, len);
-            case FieldKind.PACKET_INTERVAL -> packetInterval = uint(b, p, len);
-            case FieldKind.PACKET_SPACE -> { packetSpace = uint(b, p, len); hasPacketSpace = true; }
-            case FieldKind.SAMPLING_SIZE -> samplingSize = uint(b, p, len);
-            case FieldKind.SAMPLING_POPULATION -> samplingPopulation = uint(b, p, len);
-            case FieldKind.REVERSE_OCTETS -> reverseOctets = uint(b, p, len);
-            case FieldKind.REVERSE_PACKETS -> reversePackets = uint(b, p, len);
-            case FieldKind.REVERSE_TCP_FLAGS -> { reverseTcpFlags = (int) uint(b, p, len) & 0xFFF; hasReverseTcpFlags = true; }
-            case FieldKind.SYSTEM_INIT_MILLIS -> systemInitMillis = uint(b, p, len);
+            case FieldKind.TTL -> { f.ipTtl = (int) v & 0xFF; hasTtl = true; }
+            case FieldKind.MIN_TTL -> minTtl = (int) v & 0xFF;
+            case FieldKind.IP_VERSION -> ipVersion = (int) v;
+            case FieldKind.SAMPLING_INTERVAL -> samplingInterval = v;
+            case FieldKind.SAMPLER_ID -> samplerId = v;
+            case FieldKind.PACKET_INTERVAL -> packetInterval = v;
+            case FieldKind.PACKET_SPACE -> { packetSpace = v; hasPacketSpace = true; }
+            case FieldKind.SAMPLING_SIZE -> samplingSize = v;
+            case FieldKind.SAMPLING_POPULATION -> samplingPopulation = v;
+            case FieldKind.REVERSE_OCTETS -> reverseOctets = v;
+            case FieldKind.REVERSE_PACKETS -> reversePackets = v;
+            case FieldKind.REVERSE_TCP_FLAGS -> { reverseTcpFlags = (int) v & 0xFFF; hasReverseTcpFlags = true; }
+            case FieldKind.SYSTEM_INIT_MILLIS -> systemInitMillis = v;
             case FieldKind.JUNIPER_CPID -> {
                 // Juniper resiliency reporting: a 2-byte common properties id whose top 6 bits 0b000010
                 // announce a forwarding exception code in the low 10 bits; non-zero = dropped.
-                if (len == 2) {
-                    int v = u16(b, p);
-                    if ((v >>> 10) == 0x02) f.forwardingStatus = (v & 0x3FF) == 0 ? 64 : 128;
-                }
+                if (len == 2 && (v >>> 10) == 0x02) f.forwardingStatus = (v & 0x3FF) == 0 ? 64 : 128;
             }
             default -> { }
         }
@@ -301,8 +308,14 @@ final class RecordDecoder {
             return;
         }
         long packed = -1;
-        if (samplerId >= 0) packed = store.samplerRate(samplerKey.withId(samplerId));
-        if (packed < 0) packed = store.domainRate(samplerKey);
+        if (samplerId >= 0) {
+            if (samplerId != cachedSamplerId) {
+                cachedSamplerRate = store.samplerRate(samplerKey.withId(samplerId));
+                cachedSamplerId = samplerId;
+            }
+            packed = cachedSamplerRate;
+        }
+        if (packed < 0) packed = setDomainRate;
         if (packed >= 0) {
             f.samplingRate = packed >>> 3;
             f.samplingRateSource = (int) (packed & 7);
@@ -365,7 +378,7 @@ final class RecordDecoder {
             if (p + len > end) return -1;
             int kind = t.kind(i);
             if (len > 0 && kind >= FieldKind.SAMPLING_INTERVAL && kind <= FieldKind.SAMPLING_POPULATION) {
-                field(kind, t.elementId(i), b, p, len, f);
+                field(kind, t.elementId(i), len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
             }
             p += len;
         }

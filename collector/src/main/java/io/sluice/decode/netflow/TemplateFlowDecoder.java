@@ -154,11 +154,26 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         return key.set(exporter, exporterLength, version, domain, templateId);
     }
 
-    /** Builds, stores and announces a template; then decodes the data that waited for it. */
-    void learn(int templateId, boolean options, int scopeCount, int[] ids, long[] enterprises, int[] lengths,
-               FlowSink sink, DecodeStats stats) {
-        int[] kinds = new int[ids.length];
-        for (int i = 0; i < ids.length; i++) {
+    // Scratch for template records being read: an unchanged template (the usual refresh) allocates nothing.
+    final int[] scratchIds = new int[MAX_FIELDS];
+    final long[] scratchEnterprises = new long[MAX_FIELDS];
+    final int[] scratchLengths = new int[MAX_FIELDS];
+
+    /**
+     * Learns the template read into the scratch arrays ({@code count} fields): builds and stores it
+     * unless the store already holds the same one; its parked data is decoded after the datagram.
+     */
+    void learn(int templateId, boolean options, int scopeCount, int count, DecodeStats stats) {
+        TemplateKey k = keyFor(templateId);
+        Template known = store.get(k);
+        if (known != null && known.sameAs(options, scopeCount, count, scratchIds, scratchEnterprises, scratchLengths)) {
+            return; // a refresh: nothing to build, store or decode
+        }
+        int[] ids = Arrays.copyOf(scratchIds, count);
+        long[] enterprises = Arrays.copyOf(scratchEnterprises, count);
+        int[] lengths = Arrays.copyOf(scratchLengths, count);
+        int[] kinds = new int[count];
+        for (int i = 0; i < count; i++) {
             // NetFlow v9 scope fields are scope types (System, Interface...), not information elements.
             boolean v9Scope = version == 9 && i < scopeCount;
             kinds[i] = v9Scope ? FieldKind.SKIP : FieldKind.of(enterprises[i], ids[i]);
@@ -168,7 +183,6 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return;
         }
-        TemplateKey k = keyFor(templateId);
         store.put(k, t);
         VarHandle.fullFence(); // publish the template before reading the pending count (see park)
         if (store.hasPending() && learntInDatagram.size() < MAX_FIELDS) learntInDatagram.add(k.copy());

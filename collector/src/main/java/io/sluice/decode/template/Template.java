@@ -52,6 +52,20 @@ public final class Template {
         this.fixedLength = fixed;
     }
 
+    /**
+     * Whether this template has exactly these fields (the first {@code count} of each array): exporters
+     * re-send unchanged templates every few seconds, and an unchanged one need not be rebuilt or stored.
+     */
+    public boolean sameAs(boolean options, int scopeFieldCount, int count, int[] ids, long[] enterprises, int[] lengths) {
+        if (this.options != options || this.scopeFieldCount != scopeFieldCount || elementIds.length != count) return false;
+        for (int i = 0; i < count; i++) {
+            if (elementIds[i] != ids[i] || this.lengths[i] != lengths[i] || this.enterprises[i] != enterprises[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     public int fieldCount() {
         return elementIds.length;
     }
