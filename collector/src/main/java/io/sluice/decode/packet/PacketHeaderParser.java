@@ -99,7 +99,12 @@ public final class PacketHeaderParser {
                 int nibble = (buf.get(p) & 0xF0) >>> 4;
                 if (nibble == 4) return parseIpv4(buf, p, end, flow, decap, 0);
                 if (nibble == 6) return parseIpv6(buf, p, end, flow, decap, 0);
-                if (nibble == 0) return parseEthernetOverMpls(buf, p + 4, end, flow, decap); // control word
+                if (nibble == 0) { // pseudowire control word, then an Ethernet frame
+                    // Only an all-zero control word is taken (as Akvorado does): a payload that merely
+                    // starts with a 0 nibble, or a CW with flags/sequence we do not check, is rejected.
+                    if (p + 4 > end || buf.getInt(p) != 0) return 0;
+                    return parseEthernetOverMpls(buf, p + 4, end, flow, decap);
+                }
                 return 0;
             }
         }
