@@ -55,8 +55,8 @@ final class FieldKind {
     static final int END_SECONDS = 46;       // 151
     static final int START_MILLIS = 47;      // 152
     static final int END_MILLIS = 48;        // 153
-    static final int START_NTP = 49;         // 154 (micro), 156 (nano): NTP timestamp format
-    static final int END_NTP = 50;           // 155, 157
+    static final int START_NTP = 49;         // 156 flowStartNanoseconds: NTP timestamp format
+    static final int END_NTP = 50;           // 157
     static final int START_DELTA_MICROS = 51; // 158
     static final int END_DELTA_MICROS = 52;   // 159
     static final int OBSERVATION_POINT = 53; // 138
@@ -76,6 +76,8 @@ final class FieldKind {
     static final int REVERSE_TCP_FLAGS = 67; // reverse tcpControlBits (PEN 29305, IE 6)
     static final int SYSTEM_INIT_MILLIS = 68; // 160 systemInitTimeMilliseconds (IPFIX base for 21/22)
     static final int JUNIPER_CPID = 69;      // Juniper (PEN 2636) commonPropertiesId 137: forwarding exception
+    static final int START_NTP_MICROS = 70;  // 154 flowStartMicroseconds (NTP format, low 11 bits unused)
+    static final int END_NTP_MICROS = 71;    // 155
 
     /** RFC 5103 reverse information elements' private enterprise number. */
     static final long PEN_REVERSE = 29305;
@@ -145,8 +147,10 @@ final class FieldKind {
             case 151 -> END_SECONDS;
             case 152 -> START_MILLIS;
             case 153 -> END_MILLIS;
-            case 154, 156 -> START_NTP;
-            case 155, 157 -> END_NTP;
+            case 154 -> START_NTP_MICROS;
+            case 155 -> END_NTP_MICROS;
+            case 156 -> START_NTP;
+            case 157 -> END_NTP;
             case 158 -> START_DELTA_MICROS;
             case 159 -> END_DELTA_MICROS;
             case 138 -> OBSERVATION_POINT;

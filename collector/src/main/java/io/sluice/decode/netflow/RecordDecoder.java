@@ -86,38 +86,40 @@ final class RecordDecoder {
         reverseTcpFlags = 0;
     }
 
-    /**
-     * Reads the length of field {@code i} at {@code p}: the template's, or the variable-length prefix
-     * (1 byte, or 255 then 2 bytes). Returns {@code (prefixBytes << 32) | length}, or -1 if it overruns.
-     */
-    private static long fieldLength(Template t, int i, ByteBuffer b, int p, int end) {
-        int len = t.length(i);
-        if (len != Template.VARIABLE) return len;
-        if (p >= end) return -1;
-        len = u8(b, p);
-        if (len < 255) return (1L << 32) | len;
-        if (p + 3 > end) return -1;
-        return (3L << 32) | u16(b, p + 1);
-    }
-
     /** Decodes one flow record at {@code p}, emits it (twice for an RFC 5103 biflow); returns the next position or -1. */
     int readFlow(Template t, ByteBuffer b, int p, int end, FlowSink sink) {
         flowsOfLastRecord = 0;
         FlowRecord f = flow;
         f.clear();
         resetScratch();
-        int n = t.fieldCount();
-        for (int i = 0; i < n; i++) {
-            long fl = fieldLength(t, i, b, p, end);
-            if (fl < 0) return -1;
-            p += (int) (fl >>> 32);
-            int len = (int) fl;
-            if (p + len > end) return -1;
-            int kind = t.kind(i);
-            // The value is read once here, so that field() is a small switch of assignments the JIT
-            // compiles well (one uint call site instead of one per case).
-            if (kind != FieldKind.SKIP && len > 0) field(kind, t.elementId(i), len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
-            p += len;
+        final int[] ops = t.ops;
+        if (t.fixedLength) {
+            // One bounds check per record: every field then fits.
+            if (end - p < t.minRecordLength) return -1;
+            for (int op : ops) {
+                int len = op & 0xFFFF;
+                int kind = op >>> 16;
+                // The value is read once here, so that field() is a small switch of assignments.
+                if (kind != FieldKind.SKIP && len > 0) field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
+                p += len;
+            }
+        } else {
+            for (int op : ops) {
+                int len = op & 0xFFFF;
+                if (len == Template.VARIABLE) { // 1-byte length, or 255 then a 2-byte length
+                    if (p >= end) return -1;
+                    len = u8(b, p++);
+                    if (len == 255) {
+                        if (p + 2 > end) return -1;
+                        len = u16(b, p);
+                        p += 2;
+                    }
+                }
+                if (p + len > end) return -1;
+                int kind = op >>> 16;
+                if (kind != FieldKind.SKIP && len > 0) field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
+                p += len;
+            }
         }
         finish(b, f);
         sink.flow(f);
@@ -130,7 +132,7 @@ final class RecordDecoder {
         return p;
     }
 
-    private void field(int kind, int id, long v, ByteBuffer b, int p, int len, FlowRecord f) {
+    private void field(int kind, long v, ByteBuffer b, int p, int len, FlowRecord f) {
         switch (kind) {
             case FieldKind.SKIP -> { }
             case FieldKind.OCTETS -> { f.bytes = v; bytesRank = 3; }
@@ -192,8 +194,10 @@ final class RecordDecoder {
             case FieldKind.END_SECONDS -> f.timeFlowEndNs = v * 1_000_000_000L;
             case FieldKind.START_MILLIS -> f.timeFlowStartNs = v * 1_000_000L;
             case FieldKind.END_MILLIS -> f.timeFlowEndNs = v * 1_000_000L;
-            case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, id == 154); }
-            case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, id == 155); }
+            case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, false); }
+            case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, false); }
+            case FieldKind.START_NTP_MICROS -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, true); }
+            case FieldKind.END_NTP_MICROS -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, true); }
             case FieldKind.START_DELTA_MICROS ->
                 f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
             case FieldKind.END_DELTA_MICROS ->
@@ -369,16 +373,21 @@ final class RecordDecoder {
     int readOptions(Template t, ByteBuffer b, int p, int end) {
         resetScratch();
         FlowRecord f = flow; // fields other than sampling are not kept; the record is a scratch here
-        int n = t.fieldCount();
-        for (int i = 0; i < n; i++) {
-            long fl = fieldLength(t, i, b, p, end);
-            if (fl < 0) return -1;
-            p += (int) (fl >>> 32);
-            int len = (int) fl;
+        for (int op : t.ops) {
+            int len = op & 0xFFFF;
+            if (len == Template.VARIABLE) { // 1-byte length, or 255 then a 2-byte length
+                if (p >= end) return -1;
+                len = u8(b, p++);
+                if (len == 255) {
+                    if (p + 2 > end) return -1;
+                    len = u16(b, p);
+                    p += 2;
+                }
+            }
             if (p + len > end) return -1;
-            int kind = t.kind(i);
+            int kind = op >>> 16;
             if (len > 0 && kind >= FieldKind.SAMPLING_INTERVAL && kind <= FieldKind.SAMPLING_POPULATION) {
-                field(kind, t.elementId(i), len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
+                field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
             }
             p += len;
         }

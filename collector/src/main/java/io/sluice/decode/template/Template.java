@@ -24,7 +24,13 @@ public final class Template {
     public final int minRecordLength;
     /** True when every field has a fixed length (records are then {@link #minRecordLength} long). */
     public final boolean fixedLength;
+    /**
+     * Per field {@code kind << 16 | length}: what the record loop needs, in one array read per field.
+     * Shared with decoders (never written after construction).
+     */
+    public final int[] ops;
 
+    /** {@code kinds} must fit in 15 bits. */
     public Template(int templateId, boolean options, int scopeFieldCount, int[] elementIds, long[] enterprises,
                     int[] lengths, int[] kinds) {
         if (elementIds.length != lengths.length || elementIds.length != enterprises.length
@@ -50,6 +56,8 @@ public final class Template {
         }
         this.minRecordLength = min;
         this.fixedLength = fixed;
+        this.ops = new int[lengths.length];
+        for (int i = 0; i < lengths.length; i++) ops[i] = (kinds[i] << 16) | (lengths[i] & 0xFFFF);
     }
 
     /**
