@@ -8,39 +8,59 @@ import java.util.Map;
  * Settings of the NetFlow v5 / v9 / IPFIX decoders.
  *
  * @param maxPendingSetsPerExporter data sets kept per exporter while their template is unknown
+ * @param maxPendingSetsTotal       the same, all exporters together (spoofed sources cannot fill memory)
  * @param maxPendingAge             how long such a set may wait for its template
+ * @param maxTemplates              templates kept, all exporters together; new ones beyond are refused
  * @param defaultSamplingRate       rate used when an exporter says nothing (0: leave unknown)
  * @param exporterSamplingRates     per-exporter defaults, taking precedence over the global one
  * @param decapsulateSrv6           report the packet inside an SRv6 tunnel found in a data-link frame section
  */
-public record NetflowConfig(int maxPendingSetsPerExporter, Duration maxPendingAge, long defaultSamplingRate,
-                            Map<InetAddress, Long> exporterSamplingRates, boolean decapsulateSrv6) {
+public record NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTotal, Duration maxPendingAge,
+                            int maxTemplates, long defaultSamplingRate, Map<InetAddress, Long> exporterSamplingRates,
+                            boolean decapsulateSrv6) {
 
     public NetflowConfig {
-        if (maxPendingSetsPerExporter < 0) throw new IllegalArgumentException("maxPendingSetsPerExporter < 0");
+        if (maxPendingSetsPerExporter < 0 || maxPendingSetsTotal < 0) throw new IllegalArgumentException("pending sets < 0");
         if (maxPendingAge == null || maxPendingAge.isNegative()) throw new IllegalArgumentException("maxPendingAge");
+        if (maxTemplates < 1) throw new IllegalArgumentException("maxTemplates < 1");
         if (defaultSamplingRate < 0) throw new IllegalArgumentException("defaultSamplingRate < 0");
         exporterSamplingRates = Map.copyOf(exporterSamplingRates == null ? Map.of() : exporterSamplingRates);
+        for (long rate : exporterSamplingRates.values()) {
+            if (rate < 0) throw new IllegalArgumentException("exporter sampling rate < 0");
+        }
     }
 
-    /** 1024 sets and 60 s per exporter, no default rate, no decapsulation. */
+    /**
+     * 1024 sets and 60 s per exporter, 65536 sets in all, 100000 templates, no default rate, no
+     * decapsulation.
+     */
     public static NetflowConfig defaults() {
-        return new NetflowConfig(1024, Duration.ofSeconds(60), 0, Map.of(), false);
+        return new NetflowConfig(1024, 65_536, Duration.ofSeconds(60), 100_000, 0, Map.of(), false);
     }
 
     public NetflowConfig withDefaultSamplingRate(long rate) {
-        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingAge, rate, exporterSamplingRates, decapsulateSrv6);
+        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates, rate,
+                exporterSamplingRates, decapsulateSrv6);
     }
 
     public NetflowConfig withExporterSamplingRates(Map<InetAddress, Long> rates) {
-        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingAge, defaultSamplingRate, rates, decapsulateSrv6);
+        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates,
+                defaultSamplingRate, rates, decapsulateSrv6);
     }
 
-    public NetflowConfig withPending(int maxSets, Duration maxAge) {
-        return new NetflowConfig(maxSets, maxAge, defaultSamplingRate, exporterSamplingRates, decapsulateSrv6);
+    /** Per-exporter count and age bounds of the data waiting for templates (the total bound is kept). */
+    public NetflowConfig withPending(int maxSetsPerExporter, Duration maxAge) {
+        return new NetflowConfig(maxSetsPerExporter, maxPendingSetsTotal, maxAge, maxTemplates, defaultSamplingRate,
+                exporterSamplingRates, decapsulateSrv6);
+    }
+
+    public NetflowConfig withLimits(int maxPendingTotal, int maxTemplateCount) {
+        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingTotal, maxPendingAge, maxTemplateCount,
+                defaultSamplingRate, exporterSamplingRates, decapsulateSrv6);
     }
 
     public NetflowConfig withDecapsulateSrv6(boolean decap) {
-        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingAge, defaultSamplingRate, exporterSamplingRates, decap);
+        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates,
+                defaultSamplingRate, exporterSamplingRates, decap);
     }
 }

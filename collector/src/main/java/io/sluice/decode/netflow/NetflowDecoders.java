@@ -13,7 +13,8 @@ public final class NetflowDecoders {
 
     public NetflowDecoders(NetflowConfig config) {
         this.config = config;
-        this.store = new TemplateStore(config.maxPendingSetsPerExporter(), config.maxPendingAge().toNanos());
+        this.store = new TemplateStore(config.maxPendingSetsPerExporter(), config.maxPendingSetsTotal(),
+                config.maxPendingAge().toNanos(), config.maxTemplates());
     }
 
     public NetflowConfig config() {

@@ -183,7 +183,10 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return;
         }
-        store.put(k, t);
+        if (!store.put(k, t)) {
+            stats.error(DecodeError.BAD_TEMPLATE); // store full (counted there too): data stays unknown
+            return;
+        }
         VarHandle.fullFence(); // publish the template before reading the pending count (see park)
         if (store.hasPending() && learntInDatagram.size() < MAX_FIELDS) learntInDatagram.add(k.copy());
     }

@@ -36,18 +36,27 @@ public final class TemplateStore {
     private final ConcurrentHashMap<TemplateKey, ExporterPending> pending = new ConcurrentHashMap<>();
 
     private final int maxPendingPerExporter;
+    private final int maxPendingTotal;
     private final long maxPendingAgeNs;
+    private final int maxTemplates;
     private final AtomicLong pendingSets = new AtomicLong();
     private final LongAdder expiredSets = new LongAdder();
+    private final LongAdder refusedTemplates = new LongAdder();
 
     /**
      * @param maxPendingPerExporter data sets kept per exporter while their template is unknown (0: none)
+     * @param maxPendingTotal       the same bound for all exporters together
      * @param maxPendingAgeNs       how long such a set may wait, in ns of receive time
+     * @param maxTemplates          templates kept, all exporters together (a spoofing flood cannot fill memory)
      */
-    public TemplateStore(int maxPendingPerExporter, long maxPendingAgeNs) {
-        if (maxPendingPerExporter < 0 || maxPendingAgeNs < 0) throw new IllegalArgumentException("negative bound");
+    public TemplateStore(int maxPendingPerExporter, int maxPendingTotal, long maxPendingAgeNs, int maxTemplates) {
+        if (maxPendingPerExporter < 0 || maxPendingTotal < 0 || maxPendingAgeNs < 0 || maxTemplates < 1) {
+            throw new IllegalArgumentException("negative bound");
+        }
         this.maxPendingPerExporter = maxPendingPerExporter;
+        this.maxPendingTotal = maxPendingTotal;
         this.maxPendingAgeNs = maxPendingAgeNs;
+        this.maxTemplates = maxTemplates;
     }
 
     // ---- templates -------------------------------------------------------------------------------
@@ -57,9 +66,22 @@ public final class TemplateStore {
         return templates.get(key);
     }
 
-    /** Learns or redefines a template (the key is copied). */
-    public void put(TemplateKey key, Template template) {
+    /**
+     * Learns or redefines a template (the key is copied). A new key is refused (false, counted in
+     * {@link #refusedTemplates()}) when the store already holds its maximum; redefinitions always pass.
+     */
+    public boolean put(TemplateKey key, Template template) {
+        if (templates.size() >= maxTemplates && !templates.containsKey(key)) {
+            refusedTemplates.increment();
+            return false;
+        }
         templates.put(key.copy(), template);
+        return true;
+    }
+
+    /** Templates refused because the store was full. */
+    public long refusedTemplates() {
+        return refusedTemplates.sum();
     }
 
     /** Withdraws one template; true if it was known. */
@@ -123,12 +145,16 @@ public final class TemplateStore {
      * when the exporter's buffer is full, are dropped and counted as expired.
      */
     public void addPending(PendingSet set) {
-        if (maxPendingPerExporter == 0) {
-            expiredSets.increment();
+        if (maxPendingPerExporter == 0 || pendingSets.get() >= maxPendingTotal) {
+            expiredSets.increment(); // no room: dropped at once (approximate under races, never unbounded)
             return;
         }
-        ExporterPending buffer = pending.computeIfAbsent(set.key().exporterOnly(), k -> new ExporterPending());
-        buffer.add(set, set.timeReceivedNs());
+        TemplateKey exporter = set.key().exporterOnly();
+        // A buffer found empty by the idle sweep is retired and unmapped; then take a fresh one.
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (pending.computeIfAbsent(exporter, k -> new ExporterPending()).add(set, set.timeReceivedNs())) return;
+        }
+        expiredSets.increment();
     }
 
     /**
@@ -145,8 +171,18 @@ public final class TemplateStore {
     /** Drops every parked set older than the age bound at {@code nowNs}; returns how many. Call from idle time. */
     public int expire(long nowNs) {
         int n = 0;
-        for (ExporterPending buffer : pending.values()) n += buffer.expire(nowNs);
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            ExporterPending buffer = it.next().getValue();
+            n += buffer.expire(nowNs);
+            // Forget exporters with nothing waiting (spoofed sources would otherwise pile up here).
+            buffer.retireIfEmpty(it);
+        }
         return n;
+    }
+
+    /** Exporters holding a buffer of parked sets (empty ones are forgotten by {@link #expire}). */
+    public int pendingExporters() {
+        return pending.size();
     }
 
     /** Sets parked now, all exporters. */
@@ -162,8 +198,12 @@ public final class TemplateStore {
     /** One exporter's parked sets; the lock is only taken on the slow path (unknown template). */
     private final class ExporterPending {
         private final ArrayDeque<PendingSet> sets = new ArrayDeque<>();
+        /** Unmapped by the sweep: adders must take a fresh buffer from the map. */
+        private boolean retired;
 
-        synchronized void add(PendingSet set, long nowNs) {
+        /** False when retired (nothing added). */
+        synchronized boolean add(PendingSet set, long nowNs) {
+            if (retired) return false;
             expireLocked(nowNs);
             if (sets.size() >= maxPendingPerExporter) {
                 sets.pollFirst();
@@ -172,6 +212,15 @@ public final class TemplateStore {
             }
             sets.addLast(set);
             pendingSets.incrementAndGet();
+            return true;
+        }
+
+        /** Unmaps this buffer (through the sweep's iterator) when nothing waits in it; under its lock. */
+        synchronized void retireIfEmpty(Iterator<?> it) {
+            if (sets.isEmpty()) {
+                retired = true;
+                it.remove();
+            }
         }
 
         synchronized List<PendingSet> take(TemplateKey key, long nowNs) {

@@ -33,9 +33,14 @@ class TemplateLifecycleTest {
     private final FlowSink sink = (FlowRecord f) -> flows++;
 
     private void feed(FlowDecoder decoder, byte[] payload, long timeNs) {
+        feed(decoder, payload, timeNs, 7);
+    }
+
+    /** From exporter 10.127.100.{lastByte}. */
+    private void feed(FlowDecoder decoder, byte[] payload, long timeNs, int lastByte) {
         datagram.buffer = ByteBuffer.wrap(payload);
         datagram.length = payload.length;
-        datagram.setExporter(new byte[] {10, 127, 100, 7}, 50145);
+        datagram.setExporter(new byte[] {10, 127, 100, (byte) lastByte}, 50145);
         datagram.timeReceivedNs = timeNs;
         assertTimeoutPreemptively(GENEROUS, () -> decoder.decode(datagram, sink, stats));
     }
@@ -168,6 +173,31 @@ class TemplateLifecycleTest {
         assertEquals(1, idle.templateStore().expire(3 * second));
         assertEquals(0, idle.templateStore().pendingSets());
         assertEquals(1, idle.templateStore().expiredSets());
+    }
+
+    @Test
+    void theStoreIsBoundedOverallInTemplatesAndParkedSets() throws IOException {
+        byte[] mpls = only(Captures.captures().resolve("akvorado/netflow/mpls.pcap"));
+        byte[] data = only(Captures.captures().resolve("goflow2/nfv9-data260.bin"));
+        NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults().withLimits(3, 1));
+        FlowDecoder decoder = decoder(d);
+        feed(decoder, mpls, 0); // template 2510 then options template 50310: the second is refused
+        assertEquals(1, d.templateStore().templateCount());
+        assertEquals(1, d.templateStore().refusedTemplates());
+        assertEquals(1, stats.errors(DecodeError.BAD_TEMPLATE));
+        feed(decoder, mpls, 1); // a refresh of the kept template still passes; the other is refused again
+        assertEquals(2, d.templateStore().refusedTemplates());
+        assertEquals(2, d.templateStore().pendingSets()); // the options data of the refused template waits
+
+        for (int exporter = 1; exporter <= 5; exporter++) feed(decoder, data, 2, exporter); // 5 spoofed sources
+        assertEquals(3, d.templateStore().pendingSets()); // the overall bound
+        assertEquals(4, d.templateStore().expiredSets());
+        assertEquals(2, d.templateStore().pendingExporters());
+        // The idle sweep expires them by age and forgets the exporters whose buffers are then empty.
+        assertEquals(3, d.templateStore().expire(Duration.ofMinutes(5).toNanos()));
+        assertEquals(0, d.templateStore().pendingExporters());
+        feed(decoder, data, Duration.ofMinutes(6).toNanos(), 1); // a forgotten exporter parks again
+        assertEquals(1, d.templateStore().pendingSets());
     }
 
     @Test
