@@ -113,6 +113,8 @@ public final class TemplateStore {
 
     /** Records the rate of a sampler/selector id (key id = that id). */
     public void putSamplerRate(TemplateKey key, long rate, int source) {
+        // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
+        if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
         samplers.put(key.copy(), (rate << 3) | source);
     }
 
@@ -124,7 +126,9 @@ public final class TemplateStore {
 
     /** Records the rate that applies to a whole exporter/version/domain (key id ignored). */
     public void putDomainRate(TemplateKey key, long rate, int source) {
-        domainRates.put(key.copy().domainOnly(), (rate << 3) | source);
+        TemplateKey k = key.copy().domainOnly();
+        if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
+        domainRates.put(k, (rate << 3) | source);
     }
 
     /** Packed {@code rate << 3 | source} for the key's exporter/version/domain, or -1; the key's id is reset to 0. */
