@@ -40,7 +40,8 @@ import net.jqwik.api.constraints.Size;
  * that only an endless loop can exceed), and account every flow it emits.
  */
 class SflowFuzzTest {
-    private static final List<byte[]> CORPUS = corpus();
+    /** Loaded on first use, inside a test, so missing captures skip (or fail in CI) instead of breaking class init. */
+    private static List<byte[]> corpus;
     /** One reused thread runs each decode, so the test can give up on an endless one. */
     private static final ExecutorService WATCHED = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sflow-fuzz");
@@ -48,7 +49,8 @@ class SflowFuzzTest {
         return t;
     });
 
-    private static List<byte[]> corpus() {
+    private static synchronized List<byte[]> corpus() {
+        if (corpus != null) return corpus;
         List<byte[]> out = new ArrayList<>();
         for (String capture : SflowCaptures.ALL) {
             Path file = SflowCaptures.dataFile(capture);
@@ -58,6 +60,7 @@ class SflowFuzzTest {
                 if (d.payload().length >= 28 && b.getInt(0) == 5) out.add(d.payload());
             }
         }
+        corpus = out;
         return out;
     }
 
@@ -107,7 +110,7 @@ class SflowFuzzTest {
 
     @Provide
     Arbitrary<byte[]> datagrams() {
-        return Arbitraries.of(CORPUS);
+        return Arbitraries.of(corpus());
     }
 
     @Provide
