@@ -1,5 +1,6 @@
 package io.sluice.bench;
 
+import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
@@ -60,7 +61,7 @@ public class SflowDecodeBenchmark {
     public void load(Blackhole bh) throws IOException {
         blackhole = bh;
         List<Datagram> loaded = new ArrayList<>();
-        for (CapturedDatagram c : BenchCaptures.read(Captures.bench().resolve(capture))) {
+        for (CapturedDatagram c : CaptureReader.read(Captures.bench().resolve(capture))) {
             byte[] p = c.payload();
             if (p.length < 4 || ByteBuffer.wrap(p).getInt(0) != 5) continue; // sFlow v5 only
             Datagram d = new Datagram(p.length);
