@@ -61,17 +61,22 @@ public final class SflowDecoder implements DatagramDecoder {
         try {
             decodeSamples(datagram, sink, stats);
         } catch (IndexOutOfBoundsException e) {
-            // Every read is bounds-checked above; this guard only keeps a bug from killing a worker.
+            // Every read below is bounds-checked; this guard only keeps a decoder bug from killing a
+            // worker. What the sink throws is the sink's business and goes on up.
+            if (inSink) throw e;
             internalErrors++;
             stats.error(DecodeError.MALFORMED);
         } finally {
             stats.flows(Protocol.SFLOW5, flowsEmitted);
             flowsEmitted = 0;
+            inSink = false;
         }
     }
 
     /** Flows handed to the sink for the current datagram (kept in a field so the guard can count them). */
     private int flowsEmitted;
+    /** True while the sink runs, so the guard in {@link #decode} does not swallow the sink's exceptions. */
+    private boolean inSink;
 
     private void decodeSamples(Datagram datagram, FlowSink sink, DecodeStats stats) {
         ByteBuffer b = datagram.buffer;
@@ -117,7 +122,9 @@ public final class SflowDecoder implements DatagramDecoder {
                     FlowRecord flow = flowSamples.decode(b, p, sampleEnd, format == SAMPLE_FLOW_EXPANDED, header,
                             datagram, stats);
                     if (flow != null) {
+                        inSink = true;
                         sink.flow(flow);
+                        inSink = false;
                         flowsEmitted++;
                     }
                 }

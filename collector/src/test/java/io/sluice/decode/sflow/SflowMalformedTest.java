@@ -173,4 +173,21 @@ class SflowMalformedTest {
             assertEquals(1, r.stats().totalErrors(), "length " + len);
         }
     }
+
+    @Test
+    void theSinksOwnExceptionsAreNotTakenForMalformedInput() {
+        byte[] b = data1140();
+        Datagram d = new Datagram(ByteBuffer.wrap(b));
+        d.length = b.length;
+        DecodeStats stats = new DecodeStats();
+        SflowDecoder decoder = new SflowDecoder();
+        org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class,
+                () -> decoder.decode(d, flow -> { throw new ArrayIndexOutOfBoundsException("sink bug"); }, stats));
+        assertEquals(0, stats.totalErrors());
+        assertEquals(0, decoder.internalErrors);
+        // The decoder is usable again afterwards.
+        List<Long> sequences = new ArrayList<>();
+        decoder.decode(d, flow -> sequences.add(flow.sequenceNum), stats);
+        assertEquals(ALL, sequences);
+    }
 }
