@@ -30,7 +30,7 @@ public final class SocketFd {
     private static MethodHandle lookup() {
         try {
             Class<?> selChImpl = Class.forName("sun.nio.ch.SelChImpl");
-            return MethodHandles.publicLookup().findVirtual(selChImpl, "getFDVal", MethodType.methodType(int.class));
+            return MethodHandles.lookup().findVirtual(selChImpl, "getFDVal", MethodType.methodType(int.class));
         } catch (ReflectiveOperationException | IllegalAccessError | SecurityException e) {
             return null;
         }
