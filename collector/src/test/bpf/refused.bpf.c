@@ -1,6 +1,7 @@
 /* A test object the kernel verifier must refuse, so the fallback path is tested against a real
- * refusal (no mock): same names as the real object, but reuseport_random dereferences a map lookup
- * result without the NULL check the verifier insists on. */
+ * refusal (no mock): same names as the real object, but reuseport_random reads far beyond the end
+ * of its context (struct sk_reuseport_md is a few dozen bytes): "invalid bpf_context access".
+ * (An unchecked map lookup would not do: kernels >= 6.13 prove a constant-key array lookup non-NULL.) */
 #include "sluice_bpf.h"
 
 volatile const __u32 num_sockets;
@@ -22,9 +23,8 @@ struct {
 SEC("sk_reuseport")
 int reuseport_random(struct sk_reuseport_md *reuse_md)
 {
-    __u32 zero = 0;
-    __u32 *counter = bpf_map_lookup_elem(&rr_counter, &zero);
-    __u32 index = *counter % num_sockets; /* no NULL check: "invalid mem access 'map_value_or_null'" */
+    __u32 beyond = *(volatile __u32 *)((char *)reuse_md + 4096);
+    __u32 index = beyond % num_sockets;
     bpf_sk_select_reuseport(reuse_md, &socket_map, &index, 0);
     return SK_PASS;
 }

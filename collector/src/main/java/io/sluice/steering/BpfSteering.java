@@ -153,20 +153,17 @@ public final class BpfSteering implements AutoCloseable {
     }
 
     /** The verifier's own words: the last non-empty line of the program load log, if libbpf printed one. */
-    private static String verifierReason(List<String> lines) {
+    private static String verifierReason(List<String> messages) {
         String last = null;
         boolean inLog = false;
-        for (String line : lines) {
-            if (line.contains("-- BEGIN PROG LOAD LOG --")) {
-                inLog = true;
-                continue;
-            }
-            if (line.contains("-- END PROG LOAD LOG --")) {
-                break;
-            }
-            for (String part : line.split("\n")) {
-                String p = part.strip();
-                if (inLog && !p.isEmpty() && !p.startsWith("processed ") && !p.startsWith("verification time")) {
+        for (String message : messages) {
+            for (String line : message.split("\n")) {
+                String p = line.strip();
+                if (p.contains("-- BEGIN PROG LOAD LOG --")) {
+                    inLog = true;
+                } else if (p.contains("-- END PROG LOAD LOG --")) {
+                    inLog = false;
+                } else if (inLog && !p.isEmpty() && !p.startsWith("processed ") && !p.startsWith("verification time")) {
                     last = p;
                 }
             }
