@@ -79,7 +79,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
                 if (i == 0) {
                     bindTo = (InetSocketAddress) channel.getLocalAddress();
                 }
-                buffers[i] = channel.getOption(StandardSocketOptions.SO_RCVBUF);
+                buffers[i] = kernelReceiveBuffer(fds[i], errno, value, arena);
             }
         } catch (IOException | RuntimeException e) {
             for (DatagramChannel c : channels) {
@@ -95,7 +95,7 @@ public final class ReuseportSocketGroup implements AutoCloseable {
             throw e;
         }
         // The kernel reports twice the requested size (its bookkeeping share); below that means capped.
-        if (receiveBufferBytes > 0 && buffers[0] < receiveBufferBytes) {
+        if (receiveBufferBytes > 0 && buffers[0] < 2L * receiveBufferBytes) {
             LOG.warn("receive buffer of {} is {} bytes, less than the {} requested: SO_RCVBUFFORCE needs CAP_NET_ADMIN, "
                     + "else raise net.core.rmem_max", bindTo, buffers[0], receiveBufferBytes);
         }
@@ -112,6 +112,20 @@ public final class ReuseportSocketGroup implements AutoCloseable {
         }
         channel.setOption(StandardSocketOptions.SO_RCVBUF, bytes);
         return false;
+    }
+
+    /**
+     * SO_RCVBUF straight from getsockopt: what the kernel accounts, twice what was set (the JDK's
+     * getOption halves it on Linux, which hides whether SO_RCVBUFFORCE took effect).
+     */
+    private static int kernelReceiveBuffer(int fd, MemorySegment errno, MemorySegment value, Arena arena)
+            throws IOException {
+        MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+        length.set(ValueLayout.JAVA_INT, 0, 4);
+        if (socket_h.getsockopt(errno, fd, socket_h.SOL_SOCKET(), socket_h.SO_RCVBUF(), value, length) != 0) {
+            throw new IOException("getsockopt(SO_RCVBUF) failed: " + Errno.describe(Errno.read(errno)));
+        }
+        return value.get(ValueLayout.JAVA_INT, 0);
     }
 
     public int size() {
