@@ -197,6 +197,15 @@ public final class BpfSteering implements AutoCloseable {
         current = next;
     }
 
+    /**
+     * Pins the socket map at {@code path} (e.g. {@link SocketMap#pinPath}(listener)) so that a later
+     * process can open it with {@link SocketMap#openPinned} and put its own sockets in.
+     */
+    public void pinMap(java.nio.file.Path path) {
+        checkOpen();
+        socketMap.pin(path);
+    }
+
     /** Removes the program from the group: the kernel's hash decides again. */
     public void detach() {
         checkOpen();

@@ -131,7 +131,11 @@ public final class Worker {
             }
             stats.receivedBatch(delivered, bytes);
             idle();
-            if (deadlineNanos != Long.MAX_VALUE && System.nanoTime() - deadlineNanos > 0) {
+            if (deadlineNanos == Long.MAX_VALUE) {
+                if (stopping) {
+                    return true; // under sustained traffic: hand over to the bounded final drain
+                }
+            } else if (System.nanoTime() - deadlineNanos > 0) {
                 LOG.warn("worker {}: stopped draining after {} with datagrams still arriving (the kernel still "
                         + "steers to this socket: swap or detach steering first)", name, options.drainLimit());
                 return true;

@@ -285,6 +285,20 @@ public final class libbpf_h {
         }
     }
 
+    private static final class bpf_obj_pin {
+        static final MethodHandle HANDLE = RuntimeHelper.libbpf("bpf_obj_pin",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    }
+
+    /** {@code int bpf_obj_pin(int fd, const char *pathname)}: pins a map/program fd in bpffs; 0 or -errno. */
+    public static int bpf_obj_pin(int fd, MemorySegment path) {
+        try {
+            return (int) bpf_obj_pin.HANDLE.invokeExact(fd, path);
+        } catch (Throwable t) {
+            throw RuntimeHelper.unreachable(t);
+        }
+    }
+
     private static final class bpf_obj_get {
         static final MethodHandle HANDLE = RuntimeHelper.libbpf("bpf_obj_get",
                 FunctionDescriptor.of(JAVA_INT, ADDRESS));
