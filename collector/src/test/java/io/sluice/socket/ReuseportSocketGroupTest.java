@@ -60,8 +60,14 @@ class ReuseportSocketGroupTest {
 
     @Test
     void kernelDropsAreReadPerSocket() throws Exception {
-        // One socket with the smallest receive buffer and nobody reading: the kernel must drop.
-        try (ReuseportSocketGroup g = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, 1)) {
+        for (String address : new String[] {"127.0.0.1", "::1"}) {
+            kernelDropsAreReadPerSocket(InetAddress.getByName(address));
+        }
+    }
+
+    private void kernelDropsAreReadPerSocket(InetAddress address) throws Exception {
+        // Sockets with the smallest receive buffer and nobody reading: the kernel must drop.
+        try (ReuseportSocketGroup g = ReuseportSocketGroup.open(new InetSocketAddress(address, 0), 2, 1)) {
             SocketDrops drops = SocketDrops.of(g);
             assertEquals(0, drops.total());
             int receiving = -1;

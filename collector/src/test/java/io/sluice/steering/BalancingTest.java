@@ -53,6 +53,32 @@ class BalancingTest {
         assertTrue(max >= DATAGRAMS * 99 / 100, "hash: one socket should get >= 99%, got " + Arrays.toString(perSocket));
     }
 
+    @Test
+    void detachReturnsToTheHash() throws Exception {
+        BpfRequirement.assumeBpf();
+        ReuseportSocketGroup group = ReuseportSocketGroup.open(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4, RCVBUF);
+        try (WorkerPool pool = new WorkerPool("detach", group, i -> DatagramHandler_NOOP, ReceiveOptions.DEFAULT);
+                BpfSteering steering = BpfSteering.load(BpfObjectSource.bundled(), SteeringMode.ROUND_ROBIN, 4);
+                UdpSender sender = new UdpSender(group.localAddress(), 12)) {
+            steering.attach(group);
+            assertTrue(steering.attached());
+            pool.start();
+            sender.sendPaced(400, pool::packets, 200, Duration.ofSeconds(10));
+            assertEquals(400, UdpSender.awaitReceived(pool::packets, 400, Duration.ofSeconds(5)));
+            long[] attached = pool.stats().stream().mapToLong(s -> s.packets()).toArray();
+            assertTrue(Arrays.stream(attached).allMatch(n -> n == 100), Arrays.toString(attached));
+
+            steering.detach();
+            sender.sendPaced(400, () -> pool.packets() - 400, 200, Duration.ofSeconds(10));
+            assertEquals(800, UdpSender.awaitReceived(pool::packets, 800, Duration.ofSeconds(5)));
+            long[] after = pool.stats().stream().mapToLong(s -> s.packets()).toArray();
+            long max = 0;
+            for (int i = 0; i < after.length; i++) max = Math.max(max, after[i] - attached[i]);
+            assertEquals(400, max, "after detach one 4-tuple goes to one socket: " + Arrays.toString(after));
+        }
+    }
+
     /** Sends DATAGRAMS from one source; returns what each socket's worker received. */
     static long[] run(SteeringMode mode, String address) throws Exception {
         ReuseportSocketGroup group = ReuseportSocketGroup.open(
