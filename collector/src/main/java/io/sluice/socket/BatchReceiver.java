@@ -35,6 +35,14 @@ public final class BatchReceiver implements AutoCloseable {
     private int lastErrno;
 
     public BatchReceiver(int fd, int slots, int slotBytes) {
+        this(fd, slots, slotBytes, -1);
+    }
+
+    /**
+     * @param wakeFd an fd polled beside the socket (a {@link WakeSignal}); when it becomes readable
+     *     {@link #awaitReadable} returns at once. -1 for none.
+     */
+    public BatchReceiver(int fd, int slots, int slotBytes, int wakeFd) {
         if (slots < 1 || slotBytes < 1) {
             throw new IllegalArgumentException("slots and slot size must be positive: " + slots + " x " + slotBytes);
         }
@@ -42,9 +50,12 @@ public final class BatchReceiver implements AutoCloseable {
         this.slots = slots;
         this.slotBytes = slotBytes;
         errno = Errno.allocate(arena);
-        pollFd = arena.allocate(poll_h.pollfd.LAYOUT);
+        pollFd = arena.allocate(poll_h.pollfd.LAYOUT, 2);
         pollFd.set(ValueLayout.JAVA_INT, poll_h.pollfd.fd, fd);
         pollFd.set(ValueLayout.JAVA_SHORT, poll_h.pollfd.events, poll_h.POLLIN());
+        long wake = poll_h.pollfd.LAYOUT.byteSize();
+        pollFd.set(ValueLayout.JAVA_INT, wake + poll_h.pollfd.fd, wakeFd); // a negative fd is ignored by poll
+        pollFd.set(ValueLayout.JAVA_SHORT, wake + poll_h.pollfd.events, poll_h.POLLIN());
         messages = arena.allocate(socket_h.mmsghdr.LAYOUT, slots);
         MemorySegment iovecs = arena.allocate(socket_h.iovec.LAYOUT, slots);
         names = arena.allocate(NAME_BYTES * slots, 8);
@@ -74,15 +85,16 @@ public final class BatchReceiver implements AutoCloseable {
     /**
      * Waits until the socket is readable or {@code timeoutMillis} pass.
      *
-     * @return true if readable (or in error: the next {@link #receive()} reports it), false on timeout or signal
+     * @return true if the socket is readable (or in error: the next {@link #receive()} reports it);
+     *     false on timeout, wake-up or signal
      */
     public boolean awaitReadable(int timeoutMillis) {
-        int n = poll_h.poll(errno, pollFd, 1, timeoutMillis);
+        int n = poll_h.poll(errno, pollFd, 2, timeoutMillis);
         if (n < 0) {
             lastErrno = Errno.read(errno);
             return false; // EINTR: the caller loops anyway
         }
-        return n > 0;
+        return n > 0 && pollFd.get(ValueLayout.JAVA_SHORT, poll_h.pollfd.revents) != 0;
     }
 
     /**

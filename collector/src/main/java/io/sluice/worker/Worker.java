@@ -4,6 +4,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.libbpf.Errno;
 import io.sluice.libbpf.errno_h;
 import io.sluice.socket.BatchReceiver;
+import io.sluice.socket.WakeSignal;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -26,6 +27,7 @@ public final class Worker {
     private final ReceiveStats stats;
     private final ReceiveOptions options;
     private final Thread thread;
+    private final WakeSignal wake = new WakeSignal();
     private volatile boolean stopping;
     private long lastHandlerLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
     private long lastReceiveLogNanos = System.nanoTime() - LOG_INTERVAL_NANOS;
@@ -50,14 +52,22 @@ public final class Worker {
         thread.start();
     }
 
-    /** Asks the loop to stop waiting, drain and exit; returns at once ({@link #awaitExit}). */
+    /** Makes the loop stop waiting (at once: its poll includes a wake-up fd), drain and exit; returns at once ({@link #awaitExit}). */
     public void stop() {
         stopping = true;
+        wake.signal();
     }
 
     /** @return true if the thread has exited within {@code timeout} */
     public boolean awaitExit(Duration timeout) throws InterruptedException {
         return thread.join(timeout);
+    }
+
+    /** Releases what a never-started worker holds (its wake-up fd); a started one releases it on exit. */
+    void discard() {
+        if (!thread.isAlive() && thread.getState() == Thread.State.NEW) {
+            wake.close();
+        }
     }
 
     public boolean isAlive() {
@@ -74,7 +84,7 @@ public final class Worker {
 
     private void run() {
         Datagram datagram = new Datagram(0);
-        try (BatchReceiver receiver = new BatchReceiver(fd, options.batchSize(), options.slotBytes())) {
+        try (wake; BatchReceiver receiver = new BatchReceiver(fd, options.batchSize(), options.slotBytes(), wake.fd())) {
             boolean open = true;
             while (open && !stopping) {
                 if (receiver.awaitReadable(options.pollTimeoutMillis())) {

@@ -92,6 +92,9 @@ public final class WorkerPool implements AutoCloseable {
             Thread.currentThread().interrupt();
             exited = false;
         }
+        if (!started) {
+            workers.forEach(Worker::discard);
+        }
         if (exited) {
             group.close();
         } else {
