@@ -3,7 +3,10 @@ package io.sluice.decode.sflow;
 import io.sluice.flow.FlowRecord;
 import java.nio.ByteBuffer;
 
-/** sFlow is XDR: big-endian 32-bit words, opaque data padded to 4 bytes. Absolute reads only. */
+/**
+ * sFlow is XDR: big-endian 32-bit words, opaque data padded to 4 bytes (records carry their padded
+ * length, so skipping a record by its length skips its padding). Absolute reads only.
+ */
 final class Xdr {
     private Xdr() {}
 
@@ -33,10 +36,5 @@ final class Xdr {
         if (length == 0) into.clear();
         else into.set(b, p + 4, length);
         return p + 4 + length;
-    }
-
-    /** Opaque data of {@code length} bytes takes this many bytes on the wire. */
-    static long padded(long length) {
-        return (length + 3) & ~3L;
     }
 }
