@@ -4,6 +4,7 @@ import static io.sluice.decode.netflow.Bytes.u16;
 import static io.sluice.decode.netflow.Bytes.u8;
 import static io.sluice.decode.netflow.Bytes.uint;
 
+import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
@@ -26,7 +27,7 @@ final class RecordDecoder {
     private final TemplateFlowDecoder header;
     private final TemplateStore store;
     private final SamplingDefaults defaults;
-    private final boolean decapSrv6;
+    private final Decapsulation decapsulation;
     private final FlowRecord flow = new FlowRecord();
     private final FlowRecord.Address scratch = new FlowRecord.Address();
     private final TemplateKey samplerKey = new TemplateKey();
@@ -46,11 +47,11 @@ final class RecordDecoder {
     private int reverseTcpFlags;
     private int flowsOfLastRecord;
 
-    RecordDecoder(TemplateFlowDecoder header, TemplateStore store, SamplingDefaults defaults, boolean decapSrv6) {
+    RecordDecoder(TemplateFlowDecoder header, TemplateStore store, SamplingDefaults defaults, Decapsulation decapsulation) {
         this.header = header;
         this.store = store;
         this.defaults = defaults;
-        this.decapSrv6 = decapSrv6;
+        this.decapsulation = decapsulation;
     }
 
     // Sampling-table answers cached for one set: options change rarely, records of a set are many.
@@ -275,7 +276,7 @@ final class RecordDecoder {
         else if (f.srcAddr.length == 16 || f.dstAddr.length == 16) f.etype = 0x86DD;
 
         if (frameOffset >= 0 && !f.srcAddr.isSet() && !f.dstAddr.isSet()) {
-            int l3 = PacketHeaderParser.parse(b, frameOffset, frameLength, f, decapSrv6);
+            int l3 = PacketHeaderParser.parseEthernet(b, frameOffset, frameLength, f, decapsulation);
             if (l3 > 0) {
                 if (bytesRank == 0) f.bytes = l3;
                 if (packetsRank == 0) f.packets = 1;

@@ -61,7 +61,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         this.protocol = protocol;
         this.version = version;
         this.store = store;
-        this.records = new RecordDecoder(this, store, new SamplingDefaults(config), config.decapsulateSrv6());
+        this.records = new RecordDecoder(this, store, new SamplingDefaults(config), config.decapsulation());
     }
 
     Protocol protocol() {

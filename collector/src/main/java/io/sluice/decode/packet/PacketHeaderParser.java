@@ -4,240 +4,312 @@ import io.sluice.flow.FlowRecord;
 import java.nio.ByteBuffer;
 
 /**
- * Parses the start of a captured packet (an sFlow raw packet header, an IPFIX dataLinkFrameSection)
- * into a {@link FlowRecord}: Ethernet, 802.1Q / QinQ, MPLS (with an Ethernet-over-MPLS control word),
- * IPv4, IPv6 (extension headers, optionally SRv6 decapsulation), TCP, UDP, SCTP ports, ICMP.
+ * Parses the first bytes of a sampled packet (sFlow raw packet header, IPFIX dataLinkFrameSection)
+ * into a {@link FlowRecord}: Ethernet, 802.1Q / QinQ tags, MPLS label stacks (with the pseudowire
+ * control word of Ethernet-over-MPLS), IPv4, IPv6 and its extension headers, then TCP, UDP, ICMP and
+ * ICMPv6; optionally through one GRE, IP-in-IP, SRv6 or VXLAN tunnel ({@link Decapsulation}).
  *
- * <p>Reads with absolute gets inside {@code [offset, offset + length)} only; a header cut short stops
- * the parse where it is (what was read stays in the record). Never throws on packet content, never
- * allocates. Every loop is bounded (VLAN tags, MPLS labels, IPv6 extension headers).
+ * <p>Reads with absolute gets inside {@code [offset, offset + length)} only (the sampled header is a
+ * truncated packet: every layer is checked against what is there, and a layer cut short simply ends
+ * the parse), allocates nothing, and never throws for any content. Every loop has a fixed bound.
+ *
+ * <p>What it writes: MACs (outermost Ethernet; the inner one only for VXLAN / GRE bridging, where the
+ * outer one belongs to the tunnel), {@code vlanId} (the innermost 802.1Q tag, which for QinQ is the
+ * customer VLAN), MPLS labels and TTLs in stack order, {@code etype} (the L3 ethertype, 0x0800 /
+ * 0x86DD even under MPLS), addresses, tos, ttl, flow label, fragment id/offset and flags, proto, ports,
+ * TCP flags, ICMP type/code. The returned value is the L3 length of the reported IP packet as its own
+ * header states it (IPv4 total length, IPv6 payload length + 40), 0 when no IP packet was found.
  */
 public final class PacketHeaderParser {
-    private static final int ETHERTYPE_IPV4 = 0x0800;
-    private static final int ETHERTYPE_IPV6 = 0x86DD;
-    private static final int ETHERTYPE_VLAN = 0x8100;
-    private static final int ETHERTYPE_QINQ = 0x88A8;
-    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
-    private static final int ETHERTYPE_MPLS = 0x8847;
-    private static final int ETHERTYPE_MPLS_MULTICAST = 0x8848;
-    private static final int MAX_VLAN_TAGS = 4;
-    private static final int MAX_MPLS_LABELS = 16;
-    private static final int MAX_IPV6_EXTENSIONS = 8;
+    public static final int ETYPE_IPV4 = 0x0800;
+    public static final int ETYPE_IPV6 = 0x86DD;
+    public static final int ETYPE_VLAN = 0x8100;
+    public static final int ETYPE_QINQ = 0x88A8;
+    /** Pre-standard QinQ outer tag some switches still send. */
+    public static final int ETYPE_QINQ_LEGACY = 0x9100;
+    public static final int ETYPE_MPLS = 0x8847;
+    public static final int ETYPE_MPLS_MULTICAST = 0x8848;
+    /** GRE payload type for an Ethernet frame (transparent Ethernet bridging). */
+    public static final int ETYPE_TRANSPARENT_BRIDGING = 0x6558;
+
+    public static final int PROTO_ICMP = 1;
+    public static final int PROTO_IPIP = 4;
+    public static final int PROTO_TCP = 6;
+    public static final int PROTO_UDP = 17;
+    public static final int PROTO_IPV6 = 41;
+    public static final int PROTO_GRE = 47;
+    public static final int PROTO_ICMPV6 = 58;
+    public static final int VXLAN_PORT = 4789;
+
+    /** More tags than this is not a real frame. */
+    static final int MAX_VLAN_TAGS = 4;
+    /** Deeper stacks exist only in labs; FlowRecord keeps 16 labels. */
+    static final int MAX_MPLS_LABELS = FlowRecord.MAX_LIST;
+    static final int MAX_IPV6_EXTENSION_HEADERS = 8;
 
     private PacketHeaderParser() {}
 
-    /**
-     * Parses a frame starting at its Ethernet header.
-     *
-     * @return the L3 length of the packet reported (IPv4 total length, IPv6 payload length + 40), or 0
-     *     when no IP header was found (frame rejected: not IP, bad MPLS payload, truncated)
-     */
-    public static int parse(ByteBuffer buf, int offset, int length, FlowRecord flow) {
-        return parse(buf, offset, length, flow, false);
+    /** Parses an Ethernet frame starting at {@code offset}, without decapsulation. */
+    public static void parse(ByteBuffer buf, int offset, int length, FlowRecord flow) {
+        parseEthernet(buf, offset, length, flow, Decapsulation.NONE);
     }
 
-    /** As {@link #parse(ByteBuffer, int, int, FlowRecord)}; {@code decapSrv6}: report the packet inside an SRv6 tunnel. */
-    public static int parse(ByteBuffer buf, int offset, int length, FlowRecord flow, boolean decapSrv6) {
+    /** Parses an Ethernet frame; returns the L3 length of the reported IP packet, 0 if none. */
+    public static int parseEthernet(ByteBuffer buf, int offset, int length, FlowRecord flow, Decapsulation decap) {
         int end = end(buf, offset, length);
-        if (offset < 0 || offset + 14 > end) return 0;
-        flow.dstMac = mac(buf, offset);
-        flow.srcMac = mac(buf, offset + 6);
-        int p = offset + 12;
-        int etype = buf.getShort(p) & 0xFFFF;
-        p += 2;
-        for (int tags = 0; tags < MAX_VLAN_TAGS && isVlan(etype); tags++) {
-            if (p + 4 > end) return 0;
-            if (flow.vlanId == 0) flow.vlanId = buf.getShort(p) & 0x0FFF;
-            etype = buf.getShort(p + 2) & 0xFFFF;
-            p += 4;
-        }
-        if (etype == ETHERTYPE_MPLS || etype == ETHERTYPE_MPLS_MULTICAST) {
-            return parseMpls(buf, p, end, flow, decapSrv6);
-        }
-        return parseByEthertype(buf, p, end, etype, flow, decapSrv6);
+        if (end < 0) return 0;
+        return ethernet(buf, offset, end, flow, decap, true);
     }
 
-    /** Parses a packet starting at its IPv4 or IPv6 header (the version nibble decides). */
+    /** Parses a raw IPv4 or IPv6 packet (by its version nibble); returns its L3 length, 0 if not IP. */
     public static int parseIp(ByteBuffer buf, int offset, int length, FlowRecord flow) {
-        return parseIp(buf, offset, length, flow, false);
+        return parseIp(buf, offset, length, flow, Decapsulation.NONE);
     }
 
-    public static int parseIp(ByteBuffer buf, int offset, int length, FlowRecord flow, boolean decapSrv6) {
+    /** As {@link #parseIp(ByteBuffer, int, int, FlowRecord)}, looking through {@code decap}. */
+    public static int parseIp(ByteBuffer buf, int offset, int length, FlowRecord flow, Decapsulation decap) {
         int end = end(buf, offset, length);
-        if (offset < 0 || offset >= end) return 0;
-        return switch ((buf.get(offset) & 0xF0) >>> 4) {
-            case 4 -> parseIpv4(buf, offset, end, flow, decapSrv6, 0);
-            case 6 -> parseIpv6(buf, offset, end, flow, decapSrv6, 0);
-            default -> 0;
-        };
+        if (end < 0) return 0;
+        return ip(buf, offset, end, flow, decap);
     }
 
     private static int end(ByteBuffer buf, int offset, int length) {
-        long e = (long) offset + Math.max(0, length);
-        return (int) Math.min(e, buf.limit());
+        if (offset < 0 || length <= 0 || offset >= buf.limit()) return -1;
+        return (int) Math.min((long) offset + length, buf.limit());
     }
 
-    private static boolean isVlan(int etype) {
-        return etype == ETHERTYPE_VLAN || etype == ETHERTYPE_QINQ || etype == ETHERTYPE_QINQ_OLD;
-    }
-
-    private static int parseByEthertype(ByteBuffer buf, int p, int end, int etype, FlowRecord flow, boolean decap) {
-        if (etype == ETHERTYPE_IPV4) return parseIpv4(buf, p, end, flow, decap, 0);
-        if (etype == ETHERTYPE_IPV6) return parseIpv6(buf, p, end, flow, decap, 0);
+    private static int ethernet(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap, boolean macs) {
+        if (end - p < 14) return 0;
+        if (macs) {
+            flow.dstMac = mac(b, p);
+            flow.srcMac = mac(b, p + 6);
+        }
+        int etype = u16(b, p + 12);
+        p += 14;
+        for (int tags = 0; isVlanTag(etype); tags++) {
+            if (tags == MAX_VLAN_TAGS || end - p < 4) return 0;
+            flow.vlanId = u16(b, p) & 0x0FFF;
+            etype = u16(b, p + 2);
+            p += 4;
+        }
         flow.etype = etype;
-        return 0;
+        switch (etype) {
+            case ETYPE_IPV4, ETYPE_IPV6:
+                return ip(b, p, end, flow, decap);
+            case ETYPE_MPLS, ETYPE_MPLS_MULTICAST:
+                return mpls(b, p, end, flow, decap);
+            default:
+                return 0; // ARP, LLDP, ...: the L2 fields are all there is
+        }
     }
 
-    private static int parseMpls(ByteBuffer buf, int p, int end, FlowRecord flow, boolean decap) {
+    private static boolean isVlanTag(int etype) {
+        return etype == ETYPE_VLAN || etype == ETYPE_QINQ || etype == ETYPE_QINQ_LEGACY;
+    }
+
+    /**
+     * Label stack entries up to bottom of stack, then what MPLS does not announce: the first nibble
+     * says IPv4 (4) or IPv6 (6); 0 is the pseudowire control word (RFC 4385) of Ethernet over MPLS,
+     * followed by the customer's Ethernet frame. Anything else is not parsed (0 returned).
+     */
+    private static int mpls(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap) {
         for (int i = 0; i < MAX_MPLS_LABELS; i++) {
-            if (p + 4 > end) return 0;
-            int entry = buf.getInt(p);
+            if (end - p < 4) return 0;
+            int entry = b.getInt(p);
             p += 4;
             flow.addMpls(entry >>> 12, entry & 0xFF);
-            if ((entry & 0x100) != 0) { // bottom of stack: guess the payload from its first nibble
-                if (p >= end) return 0;
-                int nibble = (buf.get(p) & 0xF0) >>> 4;
-                if (nibble == 4) return parseIpv4(buf, p, end, flow, decap, 0);
-                if (nibble == 6) return parseIpv6(buf, p, end, flow, decap, 0);
-                if (nibble == 0) { // pseudowire control word, then an Ethernet frame
-                    // Only an all-zero control word is taken (as Akvorado does): a payload that merely
-                    // starts with a 0 nibble, or a CW with flags/sequence we do not check, is rejected.
-                    if (p + 4 > end || buf.getInt(p) != 0) return 0;
-                    return parseEthernetOverMpls(buf, p + 4, end, flow, decap);
+            if ((entry & 0x100) != 0) return underMpls(b, p, end, flow, decap);
+        }
+        return 0; // no bottom of stack within the bound: do not guess what follows
+    }
+
+    private static int underMpls(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap) {
+        if (p >= end) return 0;
+        switch ((b.get(p) & 0xFF) >>> 4) {
+            case 4, 6:
+                return ip(b, p, end, flow, decap);
+            case 0:
+                // Control word. Only the all-zero word is accepted: devices send sequence number 0
+                // (sequencing off), and a non-zero word here is more likely something we would
+                // misparse than a sequenced pseudowire. The outer MACs are the ones kept.
+                if (end - p < 4 || b.getInt(p) != 0) return 0;
+                return ethernet(b, p + 4, end, flow, decap, false);
+            default:
+                return 0;
+        }
+    }
+
+    private static int ip(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap) {
+        if (p >= end) return 0;
+        int version = (b.get(p) & 0xFF) >>> 4;
+        if (version == 4) return ipv4(b, p, end, flow, decap);
+        if (version == 6) return ipv6(b, p, end, flow, decap);
+        return 0;
+    }
+
+    private static int ipv4(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap) {
+        int headerLength = (b.get(p) & 0x0F) * 4;
+        if (end - p < 20 || headerLength < 20) return 0;
+        flow.etype = ETYPE_IPV4;
+        flow.ipTos = b.get(p + 1) & 0xFF;
+        int totalLength = u16(b, p + 2);
+        flow.fragmentId = u16(b, p + 4);
+        int flagsAndOffset = u16(b, p + 6);
+        flow.ipFlags = flagsAndOffset >>> 13;
+        flow.fragmentOffset = flagsAndOffset & 0x1FFF;
+        flow.ipTtl = b.get(p + 8) & 0xFF;
+        int proto = b.get(p + 9) & 0xFF;
+        flow.proto = proto;
+        flow.srcAddr.set(b, p + 12, 4);
+        flow.dstAddr.set(b, p + 16, 4);
+        if (flow.fragmentOffset != 0) return totalLength; // no L4 header in later fragments
+        int inner = upper(b, p + headerLength, end, flow, decap, proto, false);
+        return inner > 0 ? inner : totalLength;
+    }
+
+    private static int ipv6(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap) {
+        if (end - p < 40) return 0;
+        flow.etype = ETYPE_IPV6;
+        int first = b.getInt(p);
+        flow.ipTos = (first >>> 20) & 0xFF;
+        flow.ipv6FlowLabel = first & 0xFFFFF;
+        int l3Length = u16(b, p + 4) + 40;
+        int next = b.get(p + 6) & 0xFF;
+        flow.ipTtl = b.get(p + 7) & 0xFF;
+        flow.srcAddr.set(b, p + 8, 16);
+        flow.dstAddr.set(b, p + 24, 16);
+        int q = p + 40;
+        boolean segmentRouting = false;
+        for (int i = 0; i < MAX_IPV6_EXTENSION_HEADERS && isExtensionHeader(next); i++) {
+            if (end - q < 8) {
+                flow.proto = next; // the header is cut: what it leads to is unknown
+                return l3Length;
+            }
+            int following = b.get(q) & 0xFF;
+            int length;
+            if (next == 44) { // fragment header: fixed 8 bytes
+                int offsetAndFlags = u16(b, q + 2);
+                flow.fragmentOffset = offsetAndFlags >>> 3;
+                flow.ipFlags = offsetAndFlags & 0x7;
+                flow.fragmentId = b.getInt(q + 4) & 0xFFFFFFFFL;
+                length = 8;
+            } else if (next == 51) { // authentication header counts 4-byte words, minus 2
+                length = ((b.get(q + 1) & 0xFF) + 2) * 4;
+            } else {
+                if (next == 43 && (b.get(q + 2) & 0xFF) == 4) segmentRouting = true;
+                length = ((b.get(q + 1) & 0xFF) + 1) * 8;
+            }
+            next = following;
+            q += length;
+        }
+        flow.proto = next;
+        if (flow.fragmentOffset != 0) return l3Length;
+        // SRv6 reduced encapsulation (RFC 8986 H.Encaps.Red) omits the segment routing header when one
+        // segment is left: with SRV6 asked, IPv6 directly carrying IPv4/IPv6 is that tunnel too (a Juniper
+        // IPFIX data-link section does this: akvorado/netflow/ipfix-srv6-data).
+        boolean srv6 = segmentRouting || decap == Decapsulation.SRV6;
+        int inner = upper(b, q, end, flow, decap, next, srv6);
+        return inner > 0 ? inner : l3Length;
+    }
+
+    private static boolean isExtensionHeader(int next) {
+        // hop-by-hop, routing, fragment, authentication, destination options, mobility
+        return next == 0 || next == 43 || next == 44 || next == 51 || next == 60 || next == 135;
+    }
+
+    /**
+     * The transport header, or the tunnel to look through. Returns the inner packet's L3 length when
+     * it decapsulated, else 0.
+     */
+    private static int upper(ByteBuffer b, int p, int end, FlowRecord flow, Decapsulation decap, int proto,
+            boolean segmentRouting) {
+        if (p < 0 || p >= end) return 0;
+        switch (proto) {
+            case PROTO_TCP:
+                if (end - p >= 4) {
+                    flow.srcPort = u16(b, p);
+                    flow.dstPort = u16(b, p + 2);
+                }
+                if (end - p >= 14) flow.tcpFlags = b.get(p + 13) & 0xFF;
+                return 0;
+            case PROTO_UDP:
+                if (end - p >= 4) {
+                    flow.srcPort = u16(b, p);
+                    flow.dstPort = u16(b, p + 2);
+                }
+                if (decap == Decapsulation.VXLAN && flow.dstPort == VXLAN_PORT && end - p >= 8 + 8 + 14) {
+                    clearNetworkFields(flow);
+                    return ethernet(b, p + 16, end, flow, Decapsulation.NONE, true);
                 }
                 return 0;
-            }
+            case PROTO_ICMP, PROTO_ICMPV6:
+                if (end - p >= 2) {
+                    flow.icmpType = b.get(p) & 0xFF;
+                    flow.icmpCode = b.get(p + 1) & 0xFF;
+                }
+                return 0;
+            case PROTO_GRE:
+                return decap == Decapsulation.GRE ? gre(b, p, end, flow) : 0;
+            case PROTO_IPIP, PROTO_IPV6:
+                if (decap == Decapsulation.IPIP || (decap == Decapsulation.SRV6 && segmentRouting)) {
+                    return innerIp(b, p, end, flow);
+                }
+                return 0;
+            default:
+                return 0;
+        }
+    }
+
+    /** GRE (RFC 2784 / 2890): optional checksum, key and sequence words, then the payload type. */
+    private static int gre(ByteBuffer b, int p, int end, FlowRecord flow) {
+        if (end - p < 4) return 0;
+        int flags = u16(b, p);
+        if ((flags & 0x7) != 0) return 0; // version 1 is PPTP's enhanced GRE: not a tunnel we report
+        int type = u16(b, p + 2);
+        int q = p + 4;
+        if ((flags & 0x8000) != 0) q += 4; // checksum + reserved
+        if ((flags & 0x2000) != 0) q += 4; // key
+        if ((flags & 0x1000) != 0) q += 4; // sequence number
+        if (type == ETYPE_IPV4 || type == ETYPE_IPV6) return innerIp(b, q, end, flow);
+        if (type == ETYPE_TRANSPARENT_BRIDGING && end - q >= 14) {
+            clearNetworkFields(flow);
+            return ethernet(b, q, end, flow, Decapsulation.NONE, true);
         }
         return 0;
     }
 
-    /** The Ethernet frame carried after a pseudowire control word: the outer MACs are kept, its IP is parsed. */
-    private static int parseEthernetOverMpls(ByteBuffer buf, int p, int end, FlowRecord flow, boolean decap) {
-        if (p + 14 > end) return 0;
-        int etype = buf.getShort(p + 12) & 0xFFFF;
-        p += 14;
-        for (int tags = 0; tags < MAX_VLAN_TAGS && isVlan(etype); tags++) {
-            if (p + 4 > end) return 0;
-            etype = buf.getShort(p + 2) & 0xFFFF;
-            p += 4;
-        }
-        return parseByEthertype(buf, p, end, etype, flow, decap);
+    /** Reports the tunnelled IP packet instead of the outer one, if a whole IP header is there. */
+    private static int innerIp(ByteBuffer b, int p, int end, FlowRecord flow) {
+        if (p >= end) return 0;
+        int version = (b.get(p) & 0xFF) >>> 4;
+        if (!(version == 4 && end - p >= 20) && !(version == 6 && end - p >= 40)) return 0;
+        clearNetworkFields(flow);
+        return ip(b, p, end, flow, Decapsulation.NONE);
     }
 
-    private static int parseIpv4(ByteBuffer buf, int p, int end, FlowRecord flow, boolean decap, int depth) {
-        if (p + 20 > end) return 0;
-        int vihl = buf.get(p) & 0xFF;
-        int ihl = (vihl & 0x0F) * 4;
-        if ((vihl >>> 4) != 4 || ihl < 20) return 0;
-        flow.etype = ETHERTYPE_IPV4;
-        flow.ipTos = buf.get(p + 1) & 0xFF;
-        int totalLength = buf.getShort(p + 2) & 0xFFFF;
-        flow.fragmentId = buf.getShort(p + 4) & 0xFFFF;
-        int flagsOffset = buf.getShort(p + 6) & 0xFFFF;
-        flow.ipFlags = flagsOffset >>> 13;
-        flow.fragmentOffset = flagsOffset & 0x1FFF;
-        flow.ipTtl = buf.get(p + 8) & 0xFF;
-        flow.proto = buf.get(p + 9) & 0xFF;
-        flow.srcAddr.set(buf, p + 12, 4);
-        flow.dstAddr.set(buf, p + 16, 4);
-        if (flow.fragmentOffset == 0) parseL4(buf, p + ihl, end, flow.proto, flow);
-        return totalLength;
-    }
-
-    private static int parseIpv6(ByteBuffer buf, int p, int end, FlowRecord flow, boolean decap, int depth) {
-        if (p + 40 > end) return 0;
-        int first = buf.getInt(p);
-        if ((first >>> 28) != 6) return 0;
-        flow.etype = ETHERTYPE_IPV6;
-        flow.ipTos = (first >>> 20) & 0xFF;
-        flow.ipv6FlowLabel = first & 0xFFFFF;
-        int payloadLength = buf.getShort(p + 4) & 0xFFFF;
-        int next = buf.get(p + 6) & 0xFF;
-        flow.ipTtl = buf.get(p + 7) & 0xFF;
-        flow.srcAddr.set(buf, p + 8, 16);
-        flow.dstAddr.set(buf, p + 24, 16);
-        int q = p + 40;
-        boolean fragmentTail = false;
-        for (int i = 0; i < MAX_IPV6_EXTENSIONS; i++) {
-            if (next == 0 || next == 60) { // hop-by-hop, destination options
-                if (q + 8 > end) break;
-                int len = ((buf.get(q + 1) & 0xFF) + 1) * 8;
-                next = buf.get(q) & 0xFF;
-                q += len;
-            } else if (next == 43) { // routing
-                if (q + 8 > end) break;
-                int len = ((buf.get(q + 1) & 0xFF) + 1) * 8;
-                int routingType = buf.get(q + 2) & 0xFF;
-                int inner = buf.get(q) & 0xFF;
-                q += len;
-                next = inner;
-                if (decap && depth == 0 && routingType == 4 && (inner == 4 || inner == 41)) {
-                    resetL3(flow);
-                    return inner == 4 ? parseIpv4(buf, q, end, flow, false, 1) : parseIpv6(buf, q, end, flow, false, 1);
-                }
-            } else if (next == 44) { // fragment
-                if (q + 8 > end) break;
-                next = buf.get(q) & 0xFF;
-                int offsetFlags = buf.getShort(q + 2) & 0xFFFF;
-                flow.fragmentOffset = offsetFlags >>> 3;
-                flow.fragmentId = buf.getInt(q + 4) & 0xFFFF_FFFFL;
-                fragmentTail = flow.fragmentOffset != 0;
-                q += 8;
-            } else {
-                break;
-            }
-        }
-        if (decap && depth == 0 && (next == 4 || next == 41)) { // SRv6 without SRH (reduced encapsulation)
-            resetL3(flow);
-            return next == 4 ? parseIpv4(buf, q, end, flow, false, 1) : parseIpv6(buf, q, end, flow, false, 1);
-        }
-        flow.proto = next;
-        if (!fragmentTail) parseL4(buf, q, end, next, flow);
-        return payloadLength + 40;
-    }
-
-    /** Forgets the outer headers' fields before an inner packet is parsed (decapsulation). */
-    private static void resetL3(FlowRecord flow) {
-        flow.srcMac = 0;
-        flow.dstMac = 0;
-        flow.vlanId = 0;
-        flow.mplsCount = 0;
-        flow.ipTos = 0;
-        flow.ipv6FlowLabel = 0;
-        flow.ipTtl = 0;
-        flow.fragmentId = 0;
-        flow.fragmentOffset = 0;
-        flow.ipFlags = 0;
+    /** Forgets the outer packet's L3/L4 fields before the inner packet's are written. */
+    private static void clearNetworkFields(FlowRecord flow) {
         flow.srcAddr.clear();
         flow.dstAddr.clear();
+        flow.proto = 0;
+        flow.srcPort = 0;
+        flow.dstPort = 0;
+        flow.tcpFlags = 0;
+        flow.icmpType = 0;
+        flow.icmpCode = 0;
+        flow.ipTos = 0;
+        flow.ipTtl = 0;
+        flow.ipFlags = 0;
+        flow.ipv6FlowLabel = 0;
+        flow.fragmentId = 0;
+        flow.fragmentOffset = 0;
     }
 
-    private static void parseL4(ByteBuffer buf, int q, int end, int proto, FlowRecord flow) {
-        switch (proto) {
-            case 6 -> { // TCP
-                if (q + 4 <= end) {
-                    flow.srcPort = buf.getShort(q) & 0xFFFF;
-                    flow.dstPort = buf.getShort(q + 2) & 0xFFFF;
-                }
-                if (q + 14 <= end) flow.tcpFlags = buf.get(q + 13) & 0xFF;
-            }
-            case 17, 132, 136 -> { // UDP, SCTP, UDP-Lite
-                if (q + 4 <= end) {
-                    flow.srcPort = buf.getShort(q) & 0xFFFF;
-                    flow.dstPort = buf.getShort(q + 2) & 0xFFFF;
-                }
-            }
-            case 1, 58 -> { // ICMP, ICMPv6
-                if (q + 2 <= end) {
-                    flow.icmpType = buf.get(q) & 0xFF;
-                    flow.icmpCode = buf.get(q + 1) & 0xFF;
-                }
-            }
-            default -> { }
-        }
+    private static int u16(ByteBuffer b, int p) {
+        return b.getShort(p) & 0xFFFF;
     }
 
-    private static long mac(ByteBuffer buf, int p) {
-        return ((buf.getShort(p) & 0xFFFFL) << 32) | (buf.getInt(p + 2) & 0xFFFF_FFFFL);
+    private static long mac(ByteBuffer b, int p) {
+        return ((long) u16(b, p) << 32) | (b.getInt(p + 2) & 0xFFFFFFFFL);
     }
 }

@@ -281,9 +281,9 @@ class FieldMappingTest {
     @Test
     void configIsValidated() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new NetflowConfig(-1, 1, Duration.ofSeconds(1), 1, 0, Map.of(), false));
+                () -> new NetflowConfig(-1, 1, Duration.ofSeconds(1), 1, 0, Map.of(), io.sluice.decode.packet.Decapsulation.NONE));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new NetflowConfig(1, 1, Duration.ofSeconds(-1), 1, 0, Map.of(), false));
+                () -> new NetflowConfig(1, 1, Duration.ofSeconds(-1), 1, 0, Map.of(), io.sluice.decode.packet.Decapsulation.NONE));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> NetflowConfig.defaults().withDefaultSamplingRate(-5));
     }
