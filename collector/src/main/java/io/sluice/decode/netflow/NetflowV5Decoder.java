@@ -26,6 +26,8 @@ public final class NetflowV5Decoder implements DatagramDecoder {
 
     private final FlowRecord flow = new FlowRecord();
     private final SamplingDefaults defaults;
+    /** True while the sink runs, so the guard in {@link #decode} does not swallow the sink's exceptions. */
+    private boolean inSink;
 
     public NetflowV5Decoder(NetflowConfig config) {
         this.defaults = new SamplingDefaults(config);
@@ -37,6 +39,10 @@ public final class NetflowV5Decoder implements DatagramDecoder {
         try {
             decode(d.buffer, Math.min(d.length, d.buffer.limit()), d, sink, stats);
         } catch (RuntimeException e) {
+            if (inSink) { // the sink's exception is the sink's business
+                inSink = false;
+                throw e;
+            }
             stats.error(DecodeError.MALFORMED); // a bug, not input: every read is bounds-checked
         }
     }
@@ -109,7 +115,9 @@ public final class NetflowV5Decoder implements DatagramDecoder {
                 f.icmpType = f.dstPort >>> 8;
                 f.icmpCode = f.dstPort & 0xFF;
             }
+            inSink = true;
             sink.flow(f);
+            inSink = false;
         }
         if (count > 0) stats.flows(Protocol.NETFLOW5, count);
     }

@@ -66,6 +66,9 @@ final class RecordDecoder {
         cachedSamplerId = -1;
     }
 
+    /** True while the sink runs: the decoder's guard must not take the sink's exceptions for bad input. */
+    boolean inSink;
+
     int flowsOfLastRecord() {
         return flowsOfLastRecord;
     }
@@ -123,6 +126,7 @@ final class RecordDecoder {
             }
         }
         finish(b, f);
+        inSink = true;
         sink.flow(f);
         flowsOfLastRecord = 1;
         if (reversePackets != 0 || reverseOctets != 0) {
@@ -130,6 +134,7 @@ final class RecordDecoder {
             sink.flow(f);
             flowsOfLastRecord = 2;
         }
+        inSink = false;
         return p;
     }
 

@@ -88,7 +88,13 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
             for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
-            // A bug, not an input problem: every read above is bounds-checked. Keep the worker alive.
+            // What the sink throws is the sink's business and goes on up. Anything else is a decoder bug,
+            // not an input problem (every read is bounds-checked): count it and keep the worker alive.
+            // MALFORMED is used for nothing else here; the fuzz test asserts it never happens.
+            if (records.inSink) {
+                records.inSink = false;
+                throw e;
+            }
             stats.error(DecodeError.MALFORMED);
         }
     }

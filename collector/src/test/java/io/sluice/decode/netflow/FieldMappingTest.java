@@ -279,6 +279,26 @@ class FieldMappingTest {
     }
 
     @Test
+    void whatTheSinkThrowsIsNotTakenForBadInput() throws Exception {
+        Path netflow = Captures.captures().resolve("akvorado/netflow");
+        NetflowDecoders decoders = new NetflowDecoders(NetflowConfig.defaults());
+        FlowDecoder decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        Datagram d = new Datagram(ByteBuffer.allocate(0));
+        for (String capture : List.of("nfv5.pcap", "mpls.pcap")) {
+            byte[] payload = io.sluice.capture.CaptureReader.read(netflow.resolve(capture)).getFirst().payload();
+            d.buffer = ByteBuffer.wrap(payload);
+            d.length = payload.length;
+            d.setExporter(EXPORTER, 2055);
+            IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> decoder.decode(d, f -> { throw new IllegalStateException("output full"); }, stats));
+            assertEquals("output full", thrown.getMessage());
+        }
+        assertEquals(0, stats.errors(io.sluice.decode.DecodeError.MALFORMED));
+        // The decoders are still usable afterwards.
+        assertEquals(2, decode(decoders, io.sluice.capture.CaptureReader.read(netflow.resolve("mpls.pcap")).getFirst().payload()).size());
+    }
+
+    @Test
     void configIsValidated() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> new NetflowConfig(-1, 1, Duration.ofSeconds(1), 1, 0, Map.of(), io.sluice.decode.packet.Decapsulation.NONE));
