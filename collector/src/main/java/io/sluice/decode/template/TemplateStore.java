@@ -113,6 +113,8 @@ public final class TemplateStore {
 
     /** Records the rate of a sampler/selector id (key id = that id). */
     public void putSamplerRate(TemplateKey key, long rate, int source) {
+        Long known = samplers.get(key);
+        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
         // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
         if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
         samplers.put(key.copy(), (rate << 3) | source);
@@ -126,6 +128,8 @@ public final class TemplateStore {
 
     /** Records the rate that applies to a whole exporter/version/domain (key id ignored). */
     public void putDomainRate(TemplateKey key, long rate, int source) {
+        Long known = domainRates.get(key.domainOnly());
+        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
         TemplateKey k = key.copy().domainOnly();
         if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
         domainRates.put(k, (rate << 3) | source);
