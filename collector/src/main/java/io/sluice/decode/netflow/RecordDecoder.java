@@ -56,6 +56,8 @@ final class RecordDecoder {
 
     // Sampling-table answers cached for one set: options change rarely, records of a set are many.
     private long setDomainRate;
+    /** IPFIX systemInitTimeMilliseconds (160) of the domain's options: the base of flowStart/EndSysUpTime. */
+    private long setSystemInitMillis;
     private long cachedSamplerId;
     private long cachedSamplerRate;
 
@@ -63,6 +65,7 @@ final class RecordDecoder {
     void startSet() {
         samplerKey.set(header.exporter, header.exporterLength, header.version(), header.domain, 0);
         setDomainRate = store.domainRate(samplerKey);
+        setSystemInitMillis = header.version() == 10 ? store.systemInitMillis(samplerKey) : 0;
         cachedSamplerId = -1;
     }
 
@@ -172,7 +175,7 @@ final class RecordDecoder {
             case FieldKind.DST_MAC -> { if (len == 6) { f.dstMac = v; hasDstMac = true; } }
             case FieldKind.POST_DST_MAC -> { if (len == 6) postDstMac = v; }
             case FieldKind.POST_SRC_MAC -> { if (len == 6) postSrcMac = v; }
-            case FieldKind.DIRECTION -> f.flowDirection = (int) v & 1;
+            case FieldKind.DIRECTION -> { if (v == 0 || v == 1) f.flowDirection = (int) v; } // else: unsaid
             case FieldKind.FORWARDING_STATUS -> f.forwardingStatus = (int) v;
             case FieldKind.ICMP_TYPE_CODE -> {
                 int tc = (int) v;
@@ -301,9 +304,14 @@ final class RecordDecoder {
             // Uptimes are ms since the exporter booted; the header gives boot = export time - sysUptime.
             if (startUptime >= 0) f.timeFlowStartNs = (exportMs - (int) (header.sysUptimeMs - startUptime)) * 1_000_000L;
             if (endUptime >= 0) f.timeFlowEndNs = (exportMs - (int) (header.sysUptimeMs - endUptime)) * 1_000_000L;
-        } else if (systemInitMillis != 0) {
-            if (startUptime >= 0) f.timeFlowStartNs = (systemInitMillis + startUptime) * 1_000_000L;
-            if (endUptime >= 0) f.timeFlowEndNs = (systemInitMillis + endUptime) * 1_000_000L;
+        } else {
+            // IPFIX has no sysUptime in its header: 21/22 count from systemInitTimeMilliseconds, in the
+            // record itself or (Cisco IOS XE) in the domain's options data.
+            long init = systemInitMillis != 0 ? systemInitMillis : setSystemInitMillis;
+            if (init != 0) {
+                if (startUptime >= 0) f.timeFlowStartNs = (init + startUptime) * 1_000_000L;
+                if (endUptime >= 0) f.timeFlowEndNs = (init + endUptime) * 1_000_000L;
+            }
         }
 
         resolveSampling(f);
@@ -392,11 +400,13 @@ final class RecordDecoder {
             }
             if (p + len > end) return -1;
             int kind = op >>> 16;
-            if (len > 0 && kind >= FieldKind.SAMPLING_INTERVAL && kind <= FieldKind.SAMPLING_POPULATION) {
+            if (len > 0 && ((kind >= FieldKind.SAMPLING_INTERVAL && kind <= FieldKind.SAMPLING_POPULATION)
+                    || kind == FieldKind.SYSTEM_INIT_MILLIS)) {
                 field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
             }
             p += len;
         }
+        if (systemInitMillis != 0) store.putSystemInitMillis(samplerKey, systemInitMillis);
         long rate = rateFromFields();
         if (rate > 0) {
             boolean packetBased = samplingInterval == 0;

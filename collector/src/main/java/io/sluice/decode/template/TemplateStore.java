@@ -34,6 +34,8 @@ public final class TemplateStore {
     /** Per (exporter, version, domain) rate (options without a sampler id), packed like {@link #samplers}. */
     private final ConcurrentHashMap<TemplateKey, Long> domainRates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TemplateKey, ExporterPending> pending = new ConcurrentHashMap<>();
+    /** Per (exporter, version, domain): IPFIX systemInitTimeMilliseconds from options data. */
+    private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
 
     private final int maxPendingPerExporter;
     private final int maxPendingTotal;
@@ -139,6 +141,20 @@ public final class TemplateStore {
     public long domainRate(TemplateKey key) {
         Long v = domainRates.get(key.domainOnly());
         return v == null ? -1 : v;
+    }
+
+    /** Records when the exporter's domain booted (IPFIX IE 160, unix ms); the key's id is reset to 0. */
+    public void putSystemInitMillis(TemplateKey key, long unixMillis) {
+        Long known = systemInit.get(key.domainOnly());
+        if (known != null && known == unixMillis) return;
+        if (systemInit.size() >= maxTemplates && known == null) return;
+        systemInit.put(key.copy(), unixMillis);
+    }
+
+    /** The domain's systemInitTimeMilliseconds, or 0; the key's id is reset to 0. */
+    public long systemInitMillis(TemplateKey key) {
+        Long v = systemInit.get(key.domainOnly());
+        return v == null ? 0 : v;
     }
 
     // ---- data waiting for its template -----------------------------------------------------------

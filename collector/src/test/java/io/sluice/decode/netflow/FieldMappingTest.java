@@ -240,6 +240,21 @@ class FieldMappingTest {
     }
 
     @Test
+    void ipfixUptimesCountFromTheDomainsSystemInitTime() {
+        // Options (scope observationDomainId) carrying systemInitTimeMilliseconds, then a record with
+        // flowStartSysUpTime / flowEndSysUpTime (22 / 21), as Cisco IOS XE exports them.
+        Message m = new Message(9).set(3).template(500, 1, new int[] {149, 4}, new int[] {160, 8});
+        m.set(2).template(501, 0, new int[] {8, 4}, new int[] {22, 4}, new int[] {21, 4});
+        m.set(500);
+        m.body().putInt(9).putLong(1_700_000_000_000L);
+        m.set(501);
+        m.body().put(new byte[] {10, 0, 0, 1}).putInt(5_000).putInt(7_500);
+        Map<String, Object> f = decode(new NetflowDecoders(NetflowConfig.defaults()), m.build()).getFirst();
+        assertEquals(1_700_000_005_000_000_000L, number(f.get("time_flow_start_ns")));
+        assertEquals(1_700_000_007_500_000_000L, number(f.get("time_flow_end_ns")));
+    }
+
+    @Test
     void samplingRateSourcesOfTheCaptures() {
         Path netflow = Captures.captures().resolve("akvorado/netflow");
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults());
