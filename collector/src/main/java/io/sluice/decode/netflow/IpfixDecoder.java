@@ -7,7 +7,6 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.template.TemplateStore;
-import io.sluice.flow.FlowSink;
 import java.nio.ByteBuffer;
 
 /**
@@ -69,13 +68,13 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
     }
 
     @Override
-    int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, FlowSink sink, DecodeStats stats) {
+    int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, DecodeStats stats) {
         int templateId = u16(b, p);
         int fieldCount = u16(b, p + 2);
         p += 4;
         if (fieldCount == 0) { // withdrawal: 4 bytes, always progress
             if (templateId == 2 || templateId == 3) withdrawAll(templateId == 3);
-            else if (templateId >= 256) withdraw(templateId, stats);
+            else if (templateId >= 256) withdraw(templateId);
             else stats.error(DecodeError.BAD_TEMPLATE);
             return p;
         }

@@ -7,7 +7,6 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.template.TemplateStore;
-import io.sluice.flow.FlowSink;
 import java.nio.ByteBuffer;
 
 /**
@@ -59,7 +58,7 @@ public final class NetflowV9Decoder extends TemplateFlowDecoder {
     }
 
     @Override
-    int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, FlowSink sink, DecodeStats stats) {
+    int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, DecodeStats stats) {
         int templateId = u16(b, p);
         int scopeCount, fieldCount;
         if (options) {

@@ -15,13 +15,18 @@ import java.nio.ByteBuffer;
 
 /**
  * Turns one NetFlow v9 / IPFIX data record into a {@link FlowRecord} (or, for options records, into
- * sampling-table entries of the shared store). One per decoder instance: it owns the reused record and
- * the per-record scratch state, so the hot path allocates nothing.
+ * sampling-table and system-init-time entries of the shared store). One per decoder instance: it owns
+ * the reused record and the per-record scratch state, so the hot path allocates nothing.
+ *
+ * <p>Where several IEs carry one value, precedence is fixed: octet/packet delta counts (1/2) over
+ * totals (85/86) over post counts (23/24); ingress/egressInterface (10/14) over the physical ones
+ * (252/253); vlanId/postVlanId (58/59) over dot1q (243/254); source/destinationMac (56/80) over the
+ * post ones (81/57); ipTTL (192) over minimumTTL (52). A zero address never overwrites a non-zero one
+ * (templates often carry both an IPv4 and an IPv6 field, one of them zero).
  */
 final class RecordDecoder {
     private static final int SOURCE_RECORD = 3;
     private static final int SOURCE_CONFIGURED_DEFAULT = 6;
-    private static final int SOURCE_NF5_HEADER = 2;
     private static final long NTP_TO_UNIX_SECONDS = 2_208_988_800L;
 
     private final TemplateFlowDecoder header;

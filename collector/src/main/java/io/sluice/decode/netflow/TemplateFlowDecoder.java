@@ -1,8 +1,6 @@
 package io.sluice.decode.netflow;
 
 import static io.sluice.decode.netflow.Bytes.u16;
-import static io.sluice.decode.netflow.Bytes.u32;
-import static io.sluice.decode.netflow.Bytes.u8;
 
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.Datagram;
@@ -116,7 +114,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
      * Parses one template record at {@code p} (the set ends at {@code setEnd}) and learns it, withdraws
      * a template, or counts a bad one. Returns the position after it, or -1 to abandon the rest of the set.
      */
-    abstract int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, FlowSink sink, DecodeStats stats);
+    abstract int readTemplate(ByteBuffer b, int p, int setEnd, boolean options, DecodeStats stats);
 
     /** Bytes a template record needs at least; fewer left in a set is padding. */
     abstract int minTemplateRecord(boolean options);
@@ -140,7 +138,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
                 boolean options = setId == optionsTemplateSetId();
                 int q = body;
                 while (setEnd - q >= minTemplateRecord(options)) {
-                    int next = readTemplate(b, q, setEnd, options, sink, stats);
+                    int next = readTemplate(b, q, setEnd, options, stats);
                     if (next <= q) break; // abandoned (counted) or no progress: never loop
                     q = next;
                 }
@@ -197,7 +195,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         if (store.hasPending() && learntInDatagram.size() < MAX_FIELDS) learntInDatagram.add(k.copy());
     }
 
-    void withdraw(int templateId, DecodeStats stats) {
+    void withdraw(int templateId) {
         store.remove(keyFor(templateId));
     }
 
