@@ -104,35 +104,8 @@ final class RecordDecoder {
         FlowRecord f = flow;
         f.clear();
         resetScratch();
-        final int[] ops = t.ops;
-        if (t.fixedLength) {
-            // One bounds check per record: every field then fits.
-            if (end - p < t.minRecordLength) return -1;
-            for (int op : ops) {
-                int len = op & 0xFFFF;
-                int kind = op >>> 16;
-                // The value is read once here, so that field() is a small switch of assignments.
-                if (kind != FieldKind.SKIP && len > 0) field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
-                p += len;
-            }
-        } else {
-            for (int op : ops) {
-                int len = op & 0xFFFF;
-                if (len == Template.VARIABLE) { // 1-byte length, or 255 then a 2-byte length
-                    if (p >= end) return -1;
-                    len = u8(b, p++);
-                    if (len == 255) {
-                        if (p + 2 > end) return -1;
-                        len = u16(b, p);
-                        p += 2;
-                    }
-                }
-                if (p + len > end) return -1;
-                int kind = op >>> 16;
-                if (kind != FieldKind.SKIP && len > 0) field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
-                p += len;
-            }
-        }
+        p = readFields(t, b, p, end, f);
+        if (p < 0) return -1;
         finish(b, f);
         inSink = true;
         sink.flow(f);
@@ -146,99 +119,137 @@ final class RecordDecoder {
         return p;
     }
 
-    private void field(int kind, long v, ByteBuffer b, int p, int len, FlowRecord f) {
-        switch (kind) {
-            case FieldKind.SKIP -> { }
-            case FieldKind.OCTETS -> { f.bytes = v; bytesRank = 3; }
-            case FieldKind.PACKETS -> { f.packets = v; packetsRank = 3; }
-            case FieldKind.OCTETS_TOTAL -> { if (bytesRank < 2) { f.bytes = v; bytesRank = 2; } }
-            case FieldKind.PACKETS_TOTAL -> { if (packetsRank < 2) { f.packets = v; packetsRank = 2; } }
-            case FieldKind.POST_OCTETS -> { if (bytesRank < 1) { f.bytes = v; bytesRank = 1; } }
-            case FieldKind.POST_PACKETS -> { if (packetsRank < 1) { f.packets = v; packetsRank = 1; } }
-            case FieldKind.PROTO -> f.proto = (int) v;
-            case FieldKind.TOS -> f.ipTos = (int) v;
-            case FieldKind.TCP_FLAGS -> f.tcpFlags = (int) v & 0xFFF;
-            case FieldKind.SRC_PORT -> f.srcPort = (int) v;
-            case FieldKind.DST_PORT -> f.dstPort = (int) v;
-            case FieldKind.SRC_ADDR -> address(f.srcAddr, b, p, len);
-            case FieldKind.DST_ADDR -> address(f.dstAddr, b, p, len);
-            case FieldKind.SRC_MASK -> f.srcNet = (int) v;
-            case FieldKind.DST_MASK -> f.dstNet = (int) v;
-            case FieldKind.IN_IF -> { f.inIf = v; hasInIf = true; }
-            case FieldKind.OUT_IF -> { f.outIf = v; hasOutIf = true; }
-            case FieldKind.IN_PHYS_IF -> physIn = v;
-            case FieldKind.OUT_PHYS_IF -> physOut = v;
-            case FieldKind.SRC_AS -> f.srcAs = v;
-            case FieldKind.DST_AS -> f.dstAs = v;
-            case FieldKind.NEXT_HOP -> address(f.nextHop, b, p, len);
-            case FieldKind.BGP_NEXT_HOP -> address(f.bgpNextHop, b, p, len);
-            case FieldKind.SRC_VLAN -> { f.srcVlan = (int) v & 0xFFF; hasSrcVlan = true; }
-            case FieldKind.DST_VLAN -> { f.dstVlan = (int) v & 0xFFF; hasDstVlan = true; }
-            case FieldKind.DOT1Q_VLAN -> dot1qVlan = v & 0xFFF;
-            case FieldKind.POST_DOT1Q_VLAN -> postDot1qVlan = v & 0xFFF;
-            case FieldKind.SRC_MAC -> { if (len == 6) { f.srcMac = v; hasSrcMac = true; } }
-            case FieldKind.DST_MAC -> { if (len == 6) { f.dstMac = v; hasDstMac = true; } }
-            case FieldKind.POST_DST_MAC -> { if (len == 6) postDstMac = v; }
-            case FieldKind.POST_SRC_MAC -> { if (len == 6) postSrcMac = v; }
-            case FieldKind.DIRECTION -> { if (v == 0 || v == 1) f.flowDirection = (int) v; } // else: unsaid
-            case FieldKind.FORWARDING_STATUS -> f.forwardingStatus = (int) v;
-            case FieldKind.ICMP_TYPE_CODE -> {
-                int tc = (int) v;
-                f.icmpType = (tc >>> 8) & 0xFF;
-                f.icmpCode = tc & 0xFF;
-                hasIcmp = true;
-            }
-            case FieldKind.ICMP_TYPE -> { f.icmpType = (int) v & 0xFF; hasIcmp = true; }
-            case FieldKind.ICMP_CODE -> { f.icmpCode = (int) v & 0xFF; hasIcmp = true; }
-            case FieldKind.FRAGMENT_ID -> f.fragmentId = v;
-            case FieldKind.FRAGMENT_OFFSET -> f.fragmentOffset = (int) v;
-            case FieldKind.FLOW_LABEL -> f.ipv6FlowLabel = (int) v & 0xFFFFF;
-            case FieldKind.MPLS_LABEL -> {
-                // 3 bytes: 20-bit label, 3 EXP bits, bottom-of-stack bit. Zero entries are unused slots.
-                if (len == 3) {
-                    int entry = (int) v;
-                    if (entry != 0) f.addMpls(entry >>> 4, 0);
+    /**
+     * Reads every field of one record at {@code p} into {@code f} and the scratch state; returns the
+     * position after the record, or -1 if a field overruns {@code end}. The loop and the per-field
+     * switch are one method on purpose: the JIT then compiles a record without a call per field.
+     */
+    private int readFields(Template t, ByteBuffer b, int p, int end, FlowRecord f) {
+        final int[] ops = t.ops;
+        if (t.fixedLength && end - p < t.minRecordLength) return -1; // then every fixed field fits
+        final boolean variable = !t.fixedLength;
+        for (int op : ops) {
+            int len = op & 0xFFFF;
+            if (variable) {
+                if (len == Template.VARIABLE) { // 1-byte length, or 255 then a 2-byte length
+                    if (p >= end) return -1;
+                    len = b.get(p++) & 0xFF;
+                    if (len == 255) {
+                        if (p + 2 > end) return -1;
+                        len = b.getShort(p) & 0xFFFF;
+                        p += 2;
+                    }
                 }
+                if (p + len > end) return -1;
             }
-            case FieldKind.INGRESS_VRF -> f.ingressVrfId = v;
-            case FieldKind.EGRESS_VRF -> f.egressVrfId = v;
-            case FieldKind.START_UPTIME -> startUptime = v;
-            case FieldKind.END_UPTIME -> endUptime = v;
-            case FieldKind.START_SECONDS -> f.timeFlowStartNs = v * 1_000_000_000L;
-            case FieldKind.END_SECONDS -> f.timeFlowEndNs = v * 1_000_000_000L;
-            case FieldKind.START_MILLIS -> f.timeFlowStartNs = v * 1_000_000L;
-            case FieldKind.END_MILLIS -> f.timeFlowEndNs = v * 1_000_000L;
-            case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, false); }
-            case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, false); }
-            case FieldKind.START_NTP_MICROS -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, true); }
-            case FieldKind.END_NTP_MICROS -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, true); }
-            case FieldKind.START_DELTA_MICROS ->
-                f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
-            case FieldKind.END_DELTA_MICROS ->
-                f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
-            case FieldKind.OBSERVATION_POINT -> f.observationPointId = v;
-            case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = v;
-            case FieldKind.FRAME_SECTION -> { frameOffset = p; frameLength = len; }
-            case FieldKind.TTL -> { f.ipTtl = (int) v & 0xFF; hasTtl = true; }
-            case FieldKind.MIN_TTL -> minTtl = (int) v & 0xFF;
-            case FieldKind.IP_VERSION -> ipVersion = (int) v;
-            case FieldKind.SAMPLING_INTERVAL -> samplingInterval = v;
-            case FieldKind.SAMPLER_ID -> samplerId = v;
-            case FieldKind.PACKET_INTERVAL -> packetInterval = v;
-            case FieldKind.PACKET_SPACE -> { packetSpace = v; hasPacketSpace = true; }
-            case FieldKind.SAMPLING_SIZE -> samplingSize = v;
-            case FieldKind.SAMPLING_POPULATION -> samplingPopulation = v;
-            case FieldKind.REVERSE_OCTETS -> reverseOctets = v;
-            case FieldKind.REVERSE_PACKETS -> reversePackets = v;
-            case FieldKind.REVERSE_TCP_FLAGS -> { reverseTcpFlags = (int) v & 0xFFF; hasReverseTcpFlags = true; }
-            case FieldKind.SYSTEM_INIT_MILLIS -> systemInitMillis = v;
-            case FieldKind.JUNIPER_CPID -> {
-                // Juniper resiliency reporting: a 2-byte common properties id whose top 6 bits 0b000010
-                // announce a forwarding exception code in the low 10 bits; non-zero = dropped.
-                if (len == 2 && (v >>> 10) == 0x02) f.forwardingStatus = (v & 0x3FF) == 0 ? 64 : 128;
+            int kind = op >>> 16;
+            if (kind == FieldKind.SKIP || len == 0) {
+                p += len;
+                continue;
             }
-            default -> { }
+            // The value, read once (unsigned; reduced-size encodings too); 0 for fields longer than 8.
+            long v = switch (len) {
+                case 1 -> b.get(p) & 0xFFL;
+                case 2 -> b.getShort(p) & 0xFFFFL;
+                case 4 -> b.getInt(p) & 0xFFFF_FFFFL;
+                case 8 -> b.getLong(p);
+                default -> len < 8 ? uint(b, p, len) : 0;
+            };
+            switch (kind) {
+                case FieldKind.SKIP -> { }
+                case FieldKind.OCTETS -> { f.bytes = v; bytesRank = 3; }
+                case FieldKind.PACKETS -> { f.packets = v; packetsRank = 3; }
+                case FieldKind.OCTETS_TOTAL -> { if (bytesRank < 2) { f.bytes = v; bytesRank = 2; } }
+                case FieldKind.PACKETS_TOTAL -> { if (packetsRank < 2) { f.packets = v; packetsRank = 2; } }
+                case FieldKind.POST_OCTETS -> { if (bytesRank < 1) { f.bytes = v; bytesRank = 1; } }
+                case FieldKind.POST_PACKETS -> { if (packetsRank < 1) { f.packets = v; packetsRank = 1; } }
+                case FieldKind.PROTO -> f.proto = (int) v;
+                case FieldKind.TOS -> f.ipTos = (int) v;
+                case FieldKind.TCP_FLAGS -> f.tcpFlags = (int) v & 0xFFF;
+                case FieldKind.SRC_PORT -> f.srcPort = (int) v;
+                case FieldKind.DST_PORT -> f.dstPort = (int) v;
+                case FieldKind.SRC_ADDR -> address(f.srcAddr, b, p, len);
+                case FieldKind.DST_ADDR -> address(f.dstAddr, b, p, len);
+                case FieldKind.SRC_MASK -> f.srcNet = (int) v;
+                case FieldKind.DST_MASK -> f.dstNet = (int) v;
+                case FieldKind.IN_IF -> { f.inIf = v; hasInIf = true; }
+                case FieldKind.OUT_IF -> { f.outIf = v; hasOutIf = true; }
+                case FieldKind.IN_PHYS_IF -> physIn = v;
+                case FieldKind.OUT_PHYS_IF -> physOut = v;
+                case FieldKind.SRC_AS -> f.srcAs = v;
+                case FieldKind.DST_AS -> f.dstAs = v;
+                case FieldKind.NEXT_HOP -> address(f.nextHop, b, p, len);
+                case FieldKind.BGP_NEXT_HOP -> address(f.bgpNextHop, b, p, len);
+                case FieldKind.SRC_VLAN -> { f.srcVlan = (int) v & 0xFFF; hasSrcVlan = true; }
+                case FieldKind.DST_VLAN -> { f.dstVlan = (int) v & 0xFFF; hasDstVlan = true; }
+                case FieldKind.DOT1Q_VLAN -> dot1qVlan = v & 0xFFF;
+                case FieldKind.POST_DOT1Q_VLAN -> postDot1qVlan = v & 0xFFF;
+                case FieldKind.SRC_MAC -> { if (len == 6) { f.srcMac = v; hasSrcMac = true; } }
+                case FieldKind.DST_MAC -> { if (len == 6) { f.dstMac = v; hasDstMac = true; } }
+                case FieldKind.POST_DST_MAC -> { if (len == 6) postDstMac = v; }
+                case FieldKind.POST_SRC_MAC -> { if (len == 6) postSrcMac = v; }
+                case FieldKind.DIRECTION -> { if (v == 0 || v == 1) f.flowDirection = (int) v; } // else: unsaid
+                case FieldKind.FORWARDING_STATUS -> f.forwardingStatus = (int) v;
+                case FieldKind.ICMP_TYPE_CODE -> {
+                    int tc = (int) v;
+                    f.icmpType = (tc >>> 8) & 0xFF;
+                    f.icmpCode = tc & 0xFF;
+                    hasIcmp = true;
+                }
+                case FieldKind.ICMP_TYPE -> { f.icmpType = (int) v & 0xFF; hasIcmp = true; }
+                case FieldKind.ICMP_CODE -> { f.icmpCode = (int) v & 0xFF; hasIcmp = true; }
+                case FieldKind.FRAGMENT_ID -> f.fragmentId = v;
+                case FieldKind.FRAGMENT_OFFSET -> f.fragmentOffset = (int) v;
+                case FieldKind.FLOW_LABEL -> f.ipv6FlowLabel = (int) v & 0xFFFFF;
+                case FieldKind.MPLS_LABEL -> {
+                    // 3 bytes: 20-bit label, 3 EXP bits, bottom-of-stack bit. Zero entries are unused slots.
+                    if (len == 3) {
+                        int entry = (int) v;
+                        if (entry != 0) f.addMpls(entry >>> 4, 0);
+                    }
+                }
+                case FieldKind.INGRESS_VRF -> f.ingressVrfId = v;
+                case FieldKind.EGRESS_VRF -> f.egressVrfId = v;
+                case FieldKind.START_UPTIME -> startUptime = v;
+                case FieldKind.END_UPTIME -> endUptime = v;
+                case FieldKind.START_SECONDS -> f.timeFlowStartNs = v * 1_000_000_000L;
+                case FieldKind.END_SECONDS -> f.timeFlowEndNs = v * 1_000_000_000L;
+                case FieldKind.START_MILLIS -> f.timeFlowStartNs = v * 1_000_000L;
+                case FieldKind.END_MILLIS -> f.timeFlowEndNs = v * 1_000_000L;
+                case FieldKind.START_NTP -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, false); }
+                case FieldKind.END_NTP -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, false); }
+                case FieldKind.START_NTP_MICROS -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, true); }
+                case FieldKind.END_NTP_MICROS -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, true); }
+                case FieldKind.START_DELTA_MICROS ->
+                    f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                case FieldKind.END_DELTA_MICROS ->
+                    f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                case FieldKind.OBSERVATION_POINT -> f.observationPointId = v;
+                case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = v;
+                case FieldKind.FRAME_SECTION -> { frameOffset = p; frameLength = len; }
+                case FieldKind.TTL -> { f.ipTtl = (int) v & 0xFF; hasTtl = true; }
+                case FieldKind.MIN_TTL -> minTtl = (int) v & 0xFF;
+                case FieldKind.IP_VERSION -> ipVersion = (int) v;
+                case FieldKind.SAMPLING_INTERVAL -> samplingInterval = v;
+                case FieldKind.SAMPLER_ID -> samplerId = v;
+                case FieldKind.PACKET_INTERVAL -> packetInterval = v;
+                case FieldKind.PACKET_SPACE -> { packetSpace = v; hasPacketSpace = true; }
+                case FieldKind.SAMPLING_SIZE -> samplingSize = v;
+                case FieldKind.SAMPLING_POPULATION -> samplingPopulation = v;
+                case FieldKind.REVERSE_OCTETS -> reverseOctets = v;
+                case FieldKind.REVERSE_PACKETS -> reversePackets = v;
+                case FieldKind.REVERSE_TCP_FLAGS -> { reverseTcpFlags = (int) v & 0xFFF; hasReverseTcpFlags = true; }
+                case FieldKind.SYSTEM_INIT_MILLIS -> systemInitMillis = v;
+                case FieldKind.JUNIPER_CPID -> {
+                    // Juniper resiliency reporting: a 2-byte common properties id whose top 6 bits 0b000010
+                    // announce a forwarding exception code in the low 10 bits; non-zero = dropped.
+                    if (len == 2 && (v >>> 10) == 0x02) f.forwardingStatus = (v & 0x3FF) == 0 ? 64 : 128;
+                }
+                default -> { }
+            }
+            p += len;
         }
+        return p;
     }
 
     /**
@@ -392,25 +403,10 @@ final class RecordDecoder {
     int readOptions(Template t, ByteBuffer b, int p, int end) {
         resetScratch();
         FlowRecord f = flow; // fields other than sampling are not kept; the record is a scratch here
-        for (int op : t.ops) {
-            int len = op & 0xFFFF;
-            if (len == Template.VARIABLE) { // 1-byte length, or 255 then a 2-byte length
-                if (p >= end) return -1;
-                len = u8(b, p++);
-                if (len == 255) {
-                    if (p + 2 > end) return -1;
-                    len = u16(b, p);
-                    p += 2;
-                }
-            }
-            if (p + len > end) return -1;
-            int kind = op >>> 16;
-            if (len > 0 && ((kind >= FieldKind.SAMPLING_INTERVAL && kind <= FieldKind.SAMPLING_POPULATION)
-                    || kind == FieldKind.SYSTEM_INIT_MILLIS)) {
-                field(kind, len <= 8 ? uint(b, p, len) : 0, b, p, len, f);
-            }
-            p += len;
-        }
+        // The record is read like a flow record into the scratch flow; only its sampling fields and
+        // system init time are kept (options records are few: no need for a leaner reader).
+        p = readFields(t, b, p, end, f);
+        if (p < 0) return -1;
         if (systemInitMillis != 0) store.putSystemInitMillis(samplerKey, systemInitMillis);
         long rate = rateFromFields();
         if (rate > 0) {
