@@ -33,10 +33,14 @@ class Peer:
         raise NotImplementedError
 
     def cpu_seconds(self):
+        """CPU seconds of the peer's main process, read just before it was stopped (a reaped process has none)."""
+        if getattr(self, "cpu_at_stop", None) is not None:
+            return self.cpu_at_stop
         return proc_cpu_seconds(self.proc.pid) if self.proc else 0.0
 
     def _terminate(self):
         if self.proc and self.proc.poll() is None:
+            self.cpu_at_stop = proc_cpu_seconds(self.proc.pid)
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=15)

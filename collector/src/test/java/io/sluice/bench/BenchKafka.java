@@ -1,0 +1,66 @@
+package io.sluice.bench;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * The Kafka side of make bench, against the bench's own broker:
+ * <ul>
+ *   <li>{@code create BOOTSTRAP TOPIC=PARTITIONS...}: creates the topics and waits until every partition
+ *       answers listOffsets (producing earlier can lose records with Kafka 4.3.1, ../shared/notes/kafka.md);</li>
+ *   <li>{@code count BOOTSTRAP TOPIC}: prints the records in the topic, the sum of its partitions' end
+ *       offsets (sluice writes one record per flow, without transactions, so offsets count flows).</li>
+ * </ul>
+ */
+public final class BenchKafka {
+    private BenchKafka() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, args[1]);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        try (Admin admin = Admin.create(p)) {
+            switch (args[0]) {
+                case "create" -> {
+                    for (int i = 2; i < args.length; i++) {
+                        String[] topicAndPartitions = args[i].split("=");
+                        String topic = topicAndPartitions[0];
+                        admin.createTopics(List.of(new NewTopic(topic, Integer.parseInt(topicAndPartitions[1]), (short) 1)))
+                                .all().get(60, TimeUnit.SECONDS);
+                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                        while (true) {
+                            try {
+                                endOffsets(admin, topic);
+                                break;
+                            } catch (Exception e) {
+                                if (System.nanoTime() > deadline) throw e;
+                                Thread.sleep(50);
+                            }
+                        }
+                    }
+                }
+                case "count" -> System.out.println(endOffsets(admin, args[2]));
+                default -> throw new IllegalArgumentException("create|count, got " + args[0]);
+            }
+        }
+    }
+
+    private static long endOffsets(Admin admin, String topic) throws Exception {
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS)
+                .get(topic).partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int q = 0; q < partitions; q++) request.put(new TopicPartition(topic, q), OffsetSpec.latest());
+        long total = 0;
+        for (var info : admin.listOffsets(request).all().get(10, TimeUnit.SECONDS).values()) total += info.offset();
+        return total;
+    }
+}
