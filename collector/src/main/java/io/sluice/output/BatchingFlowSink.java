@@ -2,31 +2,26 @@ package io.sluice.output;
 
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
-import io.sluice.flow.SamplingRateDefaults;
 import io.sluice.flow.pb.CounterMessage;
 
 /**
- * A worker's FlowSink: applies the configured default sampling rate, encodes each flow into the
- * worker's {@link FlowBatch}, and hands the batch to the output when it is full or older than the max
+ * A worker's FlowSink: encodes each flow into the worker's {@link FlowBatch}, and hands the batch to the output when it is full or older than the max
  * age. Single-threaded (the worker's), allocation-free per flow.
  */
 public final class BatchingFlowSink implements FlowSink {
     private final FlowBatch batch;
     private final WorkerOutput output;
     private final long maxAgeNanos;
-    private final SamplingRateDefaults samplingDefaults;
     private long batchesHandedOver;
 
-    public BatchingFlowSink(FlowBatch batch, WorkerOutput output, long maxAgeNanos, SamplingRateDefaults samplingDefaults) {
+    public BatchingFlowSink(FlowBatch batch, WorkerOutput output, long maxAgeNanos) {
         this.batch = batch;
         this.output = output;
         this.maxAgeNanos = maxAgeNanos;
-        this.samplingDefaults = samplingDefaults;
     }
 
     @Override
     public void flow(FlowRecord flow) {
-        samplingDefaults.apply(flow);
         // nanoTime only for the first flow of a batch: it starts the age clock
         batch.add(flow, batch.isEmpty() ? System.nanoTime() : 0);
         if (batch.isFull()) handOver();

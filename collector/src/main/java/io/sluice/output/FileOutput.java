@@ -1,8 +1,7 @@
 package io.sluice.output;
 
-import io.sluice.flow.ProtoJson;
+import com.google.protobuf.util.JsonFormat;
 import io.sluice.flow.pb.CounterMessage;
-import io.sluice.flow.pb.FlowMessage;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -15,8 +14,9 @@ import java.time.Duration;
 /**
  * Flows to a file or stdout ({@code -}), as JSON lines or as length-delimited FlowMessages (a varint
  * length before each message, what {@code FlowMessage.parseDelimitedFrom} reads). For debugging and
- * small setups: workers take a lock per batch (not per flow). sFlow counters go to their own file when
- * one is configured, else they are counted as dropped.
+ * small setups: workers take a lock per batch (not per flow). The JSON lines are encoded by the workers
+ * into their batches ({@link FlowBatch.Encoding#JSON_LINE}, the format of `sluice decode`). sFlow counters
+ * go to their own file when one is configured, else they are counted as dropped.
  */
 public final class FileOutput implements FlowOutput {
     public enum Format {
@@ -35,6 +35,9 @@ public final class FileOutput implements FlowOutput {
         }
     }
 
+    private static final JsonFormat.Printer COUNTER_JSON =
+            JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+
     private final Format format;
     private final OutputStream flows;
     private final OutputStream counters; // null: not written
@@ -52,6 +55,11 @@ public final class FileOutput implements FlowOutput {
         Path p = Path.of(path);
         if (p.getParent() != null) Files.createDirectories(p.getParent());
         return new BufferedOutputStream(Files.newOutputStream(p), 1 << 16);
+    }
+
+    /** The batch encoding the workers must use for this output. */
+    public FlowBatch.Encoding batchEncoding() {
+        return format == Format.JSON ? FlowBatch.Encoding.JSON_LINE : FlowBatch.Encoding.PROTOBUF;
     }
 
     @Override
@@ -95,13 +103,8 @@ public final class FileOutput implements FlowOutput {
         synchronized (flows) {
             for (int i = 0, n = batch.size(); i < n; i++) {
                 int off = batch.offset(i), len = batch.length(i);
-                if (format == Format.PROTOBUF) {
-                    flows.write(varint, 0, writeVarint(len));
-                    flows.write(data, off, len);
-                } else {
-                    FlowMessage m = FlowMessage.parseFrom(new java.io.ByteArrayInputStream(data, off, len));
-                    flows.write((ProtoJson.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
-                }
+                if (batch.encoding() == FlowBatch.Encoding.PROTOBUF) flows.write(varint, 0, writeVarint(len));
+                flows.write(data, off, len); // a JSON line already ends in '\n'
             }
         }
     }
@@ -111,7 +114,7 @@ public final class FileOutput implements FlowOutput {
             if (format == Format.PROTOBUF) {
                 m.writeDelimitedTo(counters);
             } else {
-                counters.write((ProtoJson.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
+                counters.write((COUNTER_JSON.print(m) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
     }

@@ -1,11 +1,13 @@
 package io.sluice.output;
 
+import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowProtobufEncoder;
 import io.sluice.flow.FlowRecord;
 
 /**
- * A worker's batch of encoded flows waiting to be handed to the output: the FlowMessage bytes of each
- * flow, back to back in one arena, plus its partition key. Preallocated once per worker and reused
+ * A worker's batch of encoded flows waiting to be handed to the output: the encoded bytes of each flow
+ * (FlowMessage protobuf, or for the JSON file output a JSON line), back to back in one arena, plus its
+ * partition key. Preallocated once per worker and reused
  * (cleared) after each hand-over, so adding a flow allocates nothing.
  *
  * <p>The arena is sized for {@link #AVERAGE_FLOW_BYTES} per flow rather than the worst case, so 256
@@ -13,12 +15,29 @@ import io.sluice.flow.FlowRecord;
  * when the arena could not take one more worst-case flow.
  */
 public final class FlowBatch {
+    /** How flows are encoded into the batch. */
+    public enum Encoding {
+        /** goflow2's FlowMessage (Kafka, the protobuf file output); allocation-free. */
+        PROTOBUF(FlowProtobufEncoder.MAX_ENCODED_SIZE),
+        /** One JSON object and '\n' per flow ({@link FlowJson}, as `sluice decode` prints); allocates, file output only. */
+        JSON_LINE(16384);
+
+        /** Upper bound of one encoded flow. */
+        final int maxRecordSize;
+
+        Encoding(int maxRecordSize) {
+            this.maxRecordSize = maxRecordSize;
+        }
+    }
+
     /** A generous average: real FlowMessages are ~60–150 bytes. */
     static final int AVERAGE_FLOW_BYTES = 256;
     static final int MAX_KEY_BYTES = 16;
 
     private final int capacity;
     private final PartitionKey keyKind;
+    private final Encoding encoding;
+    private final StringBuilder json;
     private final byte[] data;
     private final int[] offsets;
     private final int[] lengths;
@@ -29,10 +48,16 @@ public final class FlowBatch {
     private long firstAddedNanos;
 
     public FlowBatch(int capacity, PartitionKey keyKind) {
+        this(capacity, keyKind, Encoding.PROTOBUF);
+    }
+
+    public FlowBatch(int capacity, PartitionKey keyKind, Encoding encoding) {
         if (capacity < 1) throw new IllegalArgumentException("batch capacity must be >= 1: " + capacity);
         this.capacity = capacity;
         this.keyKind = keyKind;
-        this.data = new byte[Math.max(capacity * AVERAGE_FLOW_BYTES, FlowProtobufEncoder.MAX_ENCODED_SIZE * 2)];
+        this.encoding = encoding;
+        this.json = encoding == Encoding.JSON_LINE ? new StringBuilder(2048) : null;
+        this.data = new byte[Math.max(capacity * AVERAGE_FLOW_BYTES, encoding.maxRecordSize * 2)];
         this.offsets = new int[capacity];
         this.lengths = new int[capacity];
         this.keys = keyKind == PartitionKey.RANDOM ? new byte[0] : new byte[capacity * MAX_KEY_BYTES];
@@ -46,12 +71,22 @@ public final class FlowBatch {
     public void add(FlowRecord flow, long nowNanos) {
         if (isFull()) throw new IllegalStateException("batch full: hand it over before adding");
         if (count == 0) firstAddedNanos = nowNanos;
-        int n = FlowProtobufEncoder.encode(flow, data, used);
+        int n = encoding == Encoding.PROTOBUF ? FlowProtobufEncoder.encode(flow, data, used) : encodeJson(flow);
         offsets[count] = used;
         lengths[count] = n;
         used += n;
         keyLengths[count] = (byte) writeKey(flow, count * MAX_KEY_BYTES);
         count++;
+    }
+
+    /** FlowJson's text is ASCII (numbers, addresses, names), so chars copy to bytes one to one. */
+    private int encodeJson(FlowRecord flow) {
+        json.setLength(0);
+        FlowJson.append(flow, json);
+        json.append('\n');
+        int n = Math.min(json.length(), encoding.maxRecordSize);
+        for (int i = 0; i < n; i++) data[used + i] = (byte) json.charAt(i);
+        return n;
     }
 
     private int writeKey(FlowRecord flow, int at) {
@@ -88,7 +123,11 @@ public final class FlowBatch {
 
     /** Full: hand it over before the next {@link #add}. */
     public boolean isFull() {
-        return count >= capacity || data.length - used < FlowProtobufEncoder.MAX_ENCODED_SIZE;
+        return count >= capacity || data.length - used < encoding.maxRecordSize;
+    }
+
+    public Encoding encoding() {
+        return encoding;
     }
 
     public boolean isEmpty() {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.config.ConfigException;
 import io.sluice.flow.FlowRecord;
-import io.sluice.flow.SamplingRateDefaults;
 import io.sluice.flow.pb.CounterMessage;
 import io.sluice.flow.pb.FlowMessage;
 import io.sluice.testing.KafkaBroker;
@@ -52,7 +51,7 @@ class KafkaOutputTest {
         int flows = 10_000;
         try (KafkaOutput output = KafkaOutput.open(settings(kafka, "out-flows", "out-counters", PartitionKey.EXPORTER, Map.of()))) {
             WorkerOutput w = output.forWorker("test", 0);
-            BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.EXPORTER), w, 100_000_000L, SamplingRateDefaults.NONE);
+            BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.EXPORTER), w, 100_000_000L);
             for (int i = 0; i < flows; i++) sink.flow(flow(i));
             assertEquals(2, sink.batchesHandedOver(), "4096-flow batches handed over when full");
             sink.flush();
