@@ -26,7 +26,30 @@ static uint32_t rd32(const uint8_t *p, int swap) {
     return swap ? __builtin_bswap32(v) : v;
 }
 
-// Classic pcap, Ethernet (optionally 802.1Q) or raw IP, IPv4/UDP: what ../shared/bench holds.
+static void add_payload(uint8_t *data, uint32_t len) {
+    if (npayloads == cap) { cap = cap ? cap * 2 : 1024; payloads = realloc(payloads, cap * sizeof *payloads); }
+    payloads[npayloads].data = data;
+    payloads[npayloads].len = len;
+    npayloads++;
+}
+
+// One captured frame: Ethernet (optionally 802.1Q) or raw IP, IPv4/UDP, as ../shared/bench holds.
+static void add_frame(uint8_t *p, uint8_t *end, uint32_t link) {
+    if (link == 1) {
+        if (end - p < 14) return;
+        uint16_t et = (p[12] << 8) | p[13]; p += 14;
+        while (et == 0x8100 && end - p >= 4) { et = (p[2] << 8) | p[3]; p += 4; }
+        if (et != 0x0800) return;
+    } else if (link != 101 && link != 228) return;
+    if (end - p < 28 || (p[0] >> 4) != 4 || p[9] != 17) return;
+    p += (p[0] & 15) * 4;
+    if (end - p < 8) return;
+    uint32_t ulen = (p[4] << 8) | p[5];
+    if (ulen < 8 || p + ulen > end) return;
+    add_payload(p + 8, ulen - 8);
+}
+
+// Classic pcap or pcapng (Wireshark's format: section header, interface and enhanced packet blocks).
 static void load_pcap(const char *path) {
     FILE *f = fopen(path, "rb");
     if (!f) die(path);
@@ -35,6 +58,26 @@ static void load_pcap(const char *path) {
     if (fread(b, 1, size, f) != (size_t) size) die("read");
     fclose(f);
     uint32_t magic; memcpy(&magic, b, 4);
+    if (magic == 0x0A0D0D0A) {
+        uint32_t links[64]; int nlinks = 0, swap = 0;
+        long pos = 0;
+        while (pos + 12 <= size) {
+            uint32_t type = rd32(b + pos, 0);
+            if (type == 0x0A0D0D0A) { swap = rd32(b + pos + 8, 0) != 0x1A2B3C4D; nlinks = 0; }
+            type = rd32(b + pos, swap);
+            uint32_t len = rd32(b + pos + 4, swap);
+            if (len < 12 || pos + len > (uint64_t) size) break;
+            uint8_t *body = b + pos + 8;
+            // Interface description: its link type is a u16 in the section's byte order (x86 reads LE natively).
+            if (type == 1 && nlinks < 64) links[nlinks++] = swap ? (body[0] << 8 | body[1]) : (body[0] | body[1] << 8);
+            if (type == 6 && len >= 32) {
+                uint32_t ifc = rd32(body, swap), caplen = rd32(body + 12, swap);
+                if (ifc < (uint32_t) nlinks && 20 + caplen <= len - 12) add_frame(body + 20, body + 20 + caplen, links[ifc]);
+            }
+            pos += len;
+        }
+        return;
+    }
     int swap = magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1;
     if (!swap && magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) { fprintf(stderr, "%s: not a pcap\n", path); exit(2); }
     uint32_t link = rd32(b + 20, swap) & 0x0fffffff;
@@ -43,23 +86,8 @@ static void load_pcap(const char *path) {
         uint32_t incl = rd32(b + pos + 8, swap);
         pos += 16;
         if (pos + incl > (uint64_t) size) break;
-        uint8_t *p = b + pos, *end = b + pos + incl;
+        add_frame(b + pos, b + pos + incl, link);
         pos += incl;
-        if (link == 1) {
-            if (end - p < 14) continue;
-            uint16_t et = (p[12] << 8) | p[13]; p += 14;
-            while (et == 0x8100 && end - p >= 4) { et = (p[2] << 8) | p[3]; p += 4; }
-            if (et != 0x0800) continue;
-        } else if (link != 101 && link != 228) continue;
-        if (end - p < 28 || (p[0] >> 4) != 4 || p[9] != 17) continue;
-        p += (p[0] & 15) * 4;
-        if (end - p < 8) continue;
-        uint32_t ulen = (p[4] << 8) | p[5];
-        if (ulen < 8 || p + ulen > end) continue;
-        if (npayloads == cap) { cap = cap ? cap * 2 : 1024; payloads = realloc(payloads, cap * sizeof *payloads); }
-        payloads[npayloads].data = p + 8;
-        payloads[npayloads].len = ulen - 8;
-        npayloads++;
     }
 }
 

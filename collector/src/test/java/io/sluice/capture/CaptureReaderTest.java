@@ -43,6 +43,15 @@ class CaptureReaderTest {
     }
 
     @Test
+    void pcapngCaptureIsRead() throws IOException {
+        // Written by Wireshark's editcap: pcapng, the first 15,000 datagrams of pmacctd's sFlow export.
+        List<CapturedDatagram> d = CaptureReader.read(Captures.bench().resolve("pmacctd-sflow.pcap"));
+        assertEquals(15000, d.size());
+        assertTrue(d.stream().allMatch(x -> x.payload().length > 28 && x.payload()[3] == 5), "sFlow v5 datagrams");
+        assertTrue(d.get(0).timestampNanos() > 1_600_000_000_000_000_000L, "epoch timestamps in ns");
+    }
+
+    @Test
     void aTruncatedPayloadFileIsAnErrorNamingTheFile(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
         Path bad = dir.resolve("bad.payloads.bin");
         Files.write(bad, new byte[] {0, 0, 1, 0, 1, 2});
