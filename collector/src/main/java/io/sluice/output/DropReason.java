@@ -4,7 +4,9 @@ package io.sluice.output;
 public enum DropReason {
     /** Policy {@code drop}: the Kafka producer's buffer (buffer.memory) was full, so the flow was not queued. */
     BUFFER_FULL("buffer_full"),
-    /** Kafka gave up on the record: delivery.timeout.ms expired (broker down) or a metadata wait timed out. */
+    /** Policy drop: the producer had no metadata for the topic (broker down or restarting), so the flow was not queued. */
+    UNAVAILABLE("unavailable"),
+    /** Kafka gave up on a queued record: delivery.timeout.ms expired (broker down), or policy block waited max.block.ms. */
     TIMEOUT("timeout"),
     /** Kafka refused the record for another reason (record too large, authorization, producer closed). */
     KAFKA_ERROR("kafka_error"),

@@ -200,6 +200,8 @@ public final class KafkaOutput implements FlowOutput {
         private final OutputStats stats;
         private final Callback flowCallback;
         private final Callback counterCallback;
+        /** The worker's thread: a callback running on it is a failure inside send(), not a delivery outcome. */
+        private Thread workerThread;
 
         Worker(OutputStats stats) {
             this.stats = stats;
@@ -222,13 +224,19 @@ public final class KafkaOutput implements FlowOutput {
                 stats.dropped(DropReason.BUFFER_FULL, 1); // backpressure, not a broker error
                 return;
             }
+            boolean inSend = Thread.currentThread() == workerThread;
             stats.error();
-            stats.dropped(e instanceof TimeoutException ? DropReason.TIMEOUT : DropReason.KAFKA_ERROR, 1);
+            DropReason reason;
+            if (inSend && e instanceof TimeoutException) reason = DropReason.UNAVAILABLE; // no metadata within max.block.ms
+            else if (e instanceof TimeoutException) reason = DropReason.TIMEOUT;
+            else reason = DropReason.KAFKA_ERROR;
+            stats.dropped(reason, 1);
             failed(e);
         }
 
         @Override
         public void send(FlowBatch batch) {
+            workerThread = Thread.currentThread();
             String topic = settings.flowsTopic();
             byte[] data = batch.data();
             byte[] keys = batch.keys();

@@ -83,6 +83,26 @@ class KafkaOutputTest {
     }
 
     @Test
+    void aFullProducerBufferDropsAndCountsInsteadOfQueueing(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("out-full", 1);
+        // 64 KiB of producer buffer cannot hold 100000 flows handed over in a tight loop
+        Map<String, String> small = Map.of("buffer.memory", "65536", "batch.size", "16384", "linger.ms", "0");
+        try (KafkaOutput output = KafkaOutput.open(settings(kafka, "out-full", "out-full", PartitionKey.RANDOM, small))) {
+            WorkerOutput w = output.forWorker("test", 0);
+            BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.RANDOM), w, 100_000_000L);
+            int flows = 100_000;
+            for (int i = 0; i < flows; i++) sink.flow(flow(i));
+            sink.flush();
+            output.flush(Duration.ofSeconds(30));
+            OutputStats s = w.stats();
+            assertTrue(s.dropped(DropReason.BUFFER_FULL) > 0, "buffer full drops counted");
+            assertEquals(0, s.errors(), "a full buffer is backpressure, not a Kafka error");
+            assertEquals(flows, s.flowsSent() + s.totalDropped(), "every flow sent or counted as dropped");
+            assertEquals(s.flowsSent(), kafka.recordCount("out-full"), "what is counted as sent is what Kafka holds");
+        }
+    }
+
+    @Test
     void unreachableBrokerIsAConfigErrorWithinTheStartupTimeout() {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
