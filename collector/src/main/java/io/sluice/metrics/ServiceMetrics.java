@@ -23,7 +23,10 @@ public final class ServiceMetrics {
     private final List<WorkerCounters> workers = new CopyOnWriteArrayList<>();
     private final List<ListenerSources> listeners = new CopyOnWriteArrayList<>();
 
-    private record ListenerSources(String listener, TemplateStoreStats templates, SteeringStatus steering) {}
+    private record ListenerSources(String listener, SteeringStatus steering) {}
+
+    /** The NetFlow/IPFIX template store is one for the process (templates are per exporter, not per port). */
+    private volatile TemplateStoreStats templates = TemplateStoreStats.NONE;
 
     /** Registers sluice's metrics and the JVM's in the given registry. */
     public ServiceMetrics(PrometheusRegistry registry, boolean jvmMetrics) {
@@ -41,8 +44,12 @@ public final class ServiceMetrics {
         workers.add(counters);
     }
 
-    public void addListener(String listener, TemplateStoreStats templates, SteeringStatus steering) {
-        listeners.add(new ListenerSources(listener, templates, steering));
+    public void addListener(String listener, SteeringStatus steering) {
+        listeners.add(new ListenerSources(listener, steering));
+    }
+
+    public void setTemplateStats(TemplateStoreStats templates) {
+        this.templates = templates;
     }
 
     private void registerWorkerMetrics() {
@@ -116,26 +123,17 @@ public final class ServiceMetrics {
         GaugeWithCallback.builder()
                 .name("sluice_templates")
                 .help("NetFlow v9 / IPFIX templates known")
-                .labelNames(L)
-                .callback(cb -> {
-                    for (ListenerSources l : listeners) cb.call(l.templates().templates(), l.listener());
-                })
+                .callback(cb -> cb.call(templates.templates()))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("sluice_pending_template_sets")
                 .help("data sets waiting for their template")
-                .labelNames(L)
-                .callback(cb -> {
-                    for (ListenerSources l : listeners) cb.call(l.templates().pendingTemplateSets(), l.listener());
-                })
+                .callback(cb -> cb.call(templates.pendingTemplateSets()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("sluice_pending_template_expired_total")
                 .help("pending data sets given up on (their template did not arrive in time or the buffer was full)")
-                .labelNames(L)
-                .callback(cb -> {
-                    for (ListenerSources l : listeners) cb.call(l.templates().pendingTemplateExpired(), l.listener());
-                })
+                .callback(cb -> cb.call(templates.pendingTemplateExpired()))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("sluice_ebpf_loaded")

@@ -62,6 +62,7 @@ public final class SluiceService implements AutoCloseable {
         FlowOutput output = OutputFactory.open(config);
         SluiceService service = new SluiceService(config, output, decoders, new ServiceMetrics(new PrometheusRegistry(), true));
         try {
+            service.metrics.setTemplateStats(decoders.templateStats());
             service.openListeners(receive);
             service.startMetricsServer();
         } catch (ConfigException | RuntimeException e) {
@@ -103,7 +104,7 @@ public final class SluiceService implements AutoCloseable {
                 metrics.addWorker(new WorkerCounters(lc.name(), w, path.receiveStats(w), () -> Math.max(0, path.socketDrops(worker)),
                         pipelines[w].decodeStats(), pipelines[w].sink().stats()));
             }
-            metrics.addListener(lc.name(), decoders.templateStats(), path::ebpfLoaded);
+            metrics.addListener(lc.name(), path::ebpfLoaded);
         }
     }
 

@@ -26,11 +26,12 @@ class MetricsServerTest {
         DecodeStats decode = new DecodeStats();
         OutputStats output = new OutputStats();
         metrics.addWorker(new WorkerCounters("0.0.0.0:2055", 3, receive, () -> 42, decode, output));
-        metrics.addListener("0.0.0.0:2055", new TemplateStoreStats() {
+        metrics.addListener("0.0.0.0:2055", () -> true);
+        metrics.setTemplateStats(new TemplateStoreStats() {
             public long templates() { return 5; }
             public long pendingTemplateSets() { return 2; }
             public long pendingTemplateExpired() { return 1; }
-        }, () -> true);
+        });
         AtomicBoolean healthy = new AtomicBoolean(false);
         try (MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), metrics.registry(),
                 () -> new MetricsServer.Health(healthy.get(), "kafka: no metadata"))) {
