@@ -19,8 +19,9 @@ import java.util.Locale;
  */
 public final class ReplayCommand {
     static final String USAGE = """
-            usage: sluice replay --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop N] FILE...
+            usage: sluice replay --to HOST:PORT [--rate DATAGRAMS_PER_S] [--loop N] [--from ADDRESS] FILE...
               --to HOST:PORT   where to send ([v6]:port for IPv6)
+              --from ADDRESS   source address to send from (default: any; e.g. 127.0.0.2 to be another exporter)
               --rate N         datagrams per second, steady (default 1000; 0 = as fast as possible)
               --loop N         send the files N times (default 1, at most 1000000)
               FILE...          pcap files (UDP payloads are sent; other packets skipped), *.payloads.bin
@@ -36,6 +37,7 @@ public final class ReplayCommand {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         String to = null;
+        String from = null;
         double rate = 1000;
         int loops = 1;
         List<Path> files = new ArrayList<>();
@@ -46,6 +48,7 @@ public final class ReplayCommand {
                     case "--to" -> to = value(args, ++i, a);
                     case "--rate" -> rate = Double.parseDouble(value(args, ++i, a));
                     case "--loop" -> loops = Integer.parseInt(value(args, ++i, a));
+                    case "--from" -> from = value(args, ++i, a);
                     case "-h", "--help" -> {
                         out.print(USAGE);
                         return 0;
@@ -73,7 +76,7 @@ public final class ReplayCommand {
                 err.println("sluice replay: no UDP datagram in " + files);
                 return 1;
             }
-            Replayer.Result r = Replayer.send(payloads, target, rate, loops);
+            Replayer.Result r = Replayer.send(payloads, target, from == null ? null : InetAddress.getByName(from), rate, loops);
             out.printf(Locale.ROOT, "sent %d datagrams (%d bytes) from %s to %s in %.3f s (%.0f datagrams/s)%n",
                     r.datagrams(), r.bytes(), r.source(), target, r.seconds(), r.rate());
             return 0;

@@ -34,6 +34,14 @@ public final class Replayer {
      * @param loops how many times the whole list is sent
      */
     public static Result send(List<byte[]> payloads, InetSocketAddress to, double ratePerSecond, int loops) throws IOException {
+        return send(payloads, to, null, ratePerSecond, loops);
+    }
+
+    /**
+     * @param from the source address to bind (null: any); e.g. 127.0.0.2 to act as another exporter on loopback
+     */
+    public static Result send(List<byte[]> payloads, InetSocketAddress to, java.net.InetAddress from, double ratePerSecond, int loops)
+            throws IOException {
         if (ratePerSecond < 0) throw new IllegalArgumentException("rate must be >= 0");
         if (loops < 1) throw new IllegalArgumentException("loops must be >= 1");
         StandardProtocolFamily family = to.getAddress() instanceof java.net.Inet6Address ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
@@ -42,7 +50,7 @@ public final class Replayer {
         long intervalNanos = ratePerSecond == 0 ? 0 : (long) (1e9 / ratePerSecond);
         long sent = 0, bytes = 0;
         try (DatagramChannel channel = DatagramChannel.open(family)) {
-            channel.bind(null);
+            channel.bind(from == null ? null : new InetSocketAddress(from, 0));
             channel.connect(to); // one peer: the kernel checks the route once
             long start = System.nanoTime();
             for (int loop = 0; loop < loops; loop++) {
