@@ -47,6 +47,9 @@ public final class KafkaOutput implements FlowOutput {
     private KafkaOutput(KafkaSettings settings, Producer<byte[], byte[]> producer) {
         this.settings = settings;
         this.producer = producer;
+        long now = System.nanoTime(); // nanoTime may be negative: start "no error since the last success" explicitly
+        this.lastSuccessNanos = now;
+        this.lastErrorNanos = now - 1;
     }
 
     /**
@@ -71,7 +74,6 @@ public final class KafkaOutput implements FlowOutput {
             producer.close(Duration.ZERO);
             throw e;
         }
-        output.lastSuccessNanos = System.nanoTime();
         return output;
     }
 

@@ -158,11 +158,23 @@ public final class SluiceService implements AutoCloseable {
         closed = true;
         long t0 = System.nanoTime();
         housekeeping.shutdownNow();
+        // all listeners at once: each stops reading, drains its sockets, decodes and hands over its last batches
+        List<Thread> closing = new ArrayList<>();
         for (ReceivePath l : listeners) {
+            closing.add(Thread.ofVirtual().name("sluice-stop-" + l.localAddress()).start(() -> {
+                try {
+                    l.close();
+                } catch (RuntimeException e) {
+                    log.warn("closing listener {} failed: {}", l.localAddress(), e.toString());
+                }
+            }));
+        }
+        for (Thread t : closing) {
             try {
-                l.close(); // stop reading, drain, decode, hand over the last batch
-            } catch (RuntimeException e) {
-                log.warn("closing listener {} failed: {}", l.localAddress(), e.toString());
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         Duration timeout = config.shutdownTimeout();
