@@ -1,0 +1,52 @@
+/* sluice's sk_reuseport programs: pick which socket of the SO_REUSEPORT group receives each
+ * datagram, instead of the kernel's 4-tuple hash that sends all of one exporter's packets to one
+ * socket. The Java side loads exactly one program of this object, chosen by the configured mode:
+ *   random       -> reuseport_random       (bpf_get_prandom_u32() % num_sockets)
+ *   round-robin  -> reuseport_round_robin  (a per-CPU counter)
+ *   hash         -> nothing is loaded: the kernel's 4-tuple hash.
+ * Map and function names are part of the contract with io.sluice.steering.BpfSteering. */
+#include "sluice_bpf.h"
+
+/* Set by the loader before load (the only constant of .rodata, so it sits at offset 0). */
+volatile const __u32 num_sockets;
+
+/* Index -> socket of the group; filled (and swapped for a graceful restart) from Java. */
+struct {
+    __uint(type, BPF_MAP_TYPE_REUSEPORT_SOCKARRAY);
+    __type(key, __u32);
+    __type(value, __u64);
+    __uint(max_entries, 256);
+} socket_map SEC(".maps");
+
+/* One counter per CPU: no atomics and no cache line bouncing; each CPU cycles over all sockets. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __type(key, __u32);
+    __type(value, __u32);
+    __uint(max_entries, 1);
+} rr_counter SEC(".maps");
+
+/* If the selection fails (an empty slot) the program still passes the packet: the kernel then
+ * falls back to its hash over the group, which loses nothing. */
+SEC("sk_reuseport")
+int reuseport_random(struct sk_reuseport_md *reuse_md)
+{
+    __u32 index = bpf_get_prandom_u32() % num_sockets;
+    bpf_sk_select_reuseport(reuse_md, &socket_map, &index, 0);
+    return SK_PASS;
+}
+
+SEC("sk_reuseport")
+int reuseport_round_robin(struct sk_reuseport_md *reuse_md)
+{
+    __u32 zero = 0;
+    __u32 *counter = bpf_map_lookup_elem(&rr_counter, &zero);
+    if (!counter)
+        return SK_PASS;
+    __u32 index = *counter % num_sockets;
+    *counter = index + 1;
+    bpf_sk_select_reuseport(reuse_md, &socket_map, &index, 0);
+    return SK_PASS;
+}
+
+char _license[] SEC("license") = "GPL";

@@ -1,0 +1,106 @@
+package io.sluice.steering;
+
+import io.sluice.socket.ReuseportSocketGroup;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The steering a listener actually runs with: the BPF program, or the kernel's 4-tuple hash when the
+ * mode is {@code hash} or the program could not load. Never pretends: {@link #ebpfLoaded()} and
+ * {@link #reason()} feed the {@code sluice_ebpf_loaded} gauge and the startup log.
+ */
+public final class Steering implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Steering.class);
+
+    private final String listener;
+    private final SteeringMode requested;
+    private final BpfSteering bpf;
+    private final String reason;
+
+    private Steering(String listener, SteeringMode requested, BpfSteering bpf, String reason) {
+        this.listener = listener;
+        this.requested = requested;
+        this.bpf = bpf;
+        this.reason = reason;
+    }
+
+    /**
+     * Loads and attaches {@code mode}'s program to {@code group}; when the kernel or the machine refuses
+     * (no privilege, old kernel, verifier, no libbpf) logs a WARN with the reason and returns a
+     * fallback on the kernel hash.
+     *
+     * @throws BpfObjectException the object is missing or corrupt: a build/config error, not fallen back
+     * @throws IllegalArgumentException more sockets than the map holds
+     */
+    public static Steering attachOrFallback(String listener, ReuseportSocketGroup group, SteeringMode mode,
+            BpfObjectSource source) {
+        if (!mode.usesProgram()) {
+            String why = "steering mode hash: the kernel's 4-tuple hash, no BPF program";
+            LOG.info("listener {} on {}: {}", listener, group.localAddress(), why);
+            return new Steering(listener, mode, null, why);
+        }
+        BpfSteering loaded = null;
+        try {
+            loaded = BpfSteering.load(source, mode, group.size());
+            loaded.attach(group);
+            LOG.info("listener {} on {}: BPF steering {} over {} sockets", listener, group.localAddress(), mode,
+                    group.size());
+            return new Steering(listener, mode, loaded, "BPF program " + mode.programName() + " attached");
+        } catch (BpfLoadException e) {
+            if (loaded != null) {
+                loaded.close();
+            }
+            LOG.warn("listener {} on {}: BPF steering {} unavailable, falling back to the kernel's 4-tuple hash "
+                    + "(one exporter's packets all go to one socket): {}", listener, group.localAddress(), mode,
+                    e.getMessage());
+            return new Steering(listener, mode, null, e.getMessage());
+        }
+    }
+
+    /** Whether a BPF program steers this listener (the {@code sluice_ebpf_loaded} gauge). */
+    public boolean ebpfLoaded() {
+        return bpf != null;
+    }
+
+    /** Why the steering is what it is: the refusal when fallen back, else what is attached. */
+    public String reason() {
+        return reason;
+    }
+
+    public SteeringMode requestedMode() {
+        return requested;
+    }
+
+    /** The mode in force: the requested one, or {@link SteeringMode#HASH} after a fallback. */
+    public SteeringMode effectiveMode() {
+        return bpf != null ? requested : SteeringMode.HASH;
+    }
+
+    public Optional<BpfSteering> bpf() {
+        return Optional.ofNullable(bpf);
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    /**
+     * Steers to {@code next} (same address and size); on the kernel hash there is no map to swap, so this
+     * throws: a handover without BPF would lose the old sockets' share of packets.
+     */
+    public void swap(ReuseportSocketGroup next) {
+        if (bpf == null) {
+            throw new IllegalStateException("listener " + listener + " runs on the kernel hash (" + reason
+                    + "): no socket map to swap");
+        }
+        bpf.swap(next);
+    }
+
+    @Override
+    public void close() {
+        if (bpf != null) {
+            bpf.close();
+        }
+    }
+}

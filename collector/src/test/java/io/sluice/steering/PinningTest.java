@@ -1,0 +1,63 @@
+package io.sluice.steering;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.socket.ReuseportSocketGroup;
+import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.UdpSender;
+import io.sluice.worker.ReceiveOptions;
+import io.sluice.worker.WorkerPool;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The map pinned in bpffs is the same map: opened by path (as a new process would), the sockets put
+ * through it are the ones the attached program steers to.
+ */
+class PinningTest {
+    @Test
+    void socketsPutThroughThePinnedMapReceiveTheTraffic() throws Exception {
+        BpfRequirement.assumeBpf();
+        Assumptions.assumeTrue(bpffsMounted(), "no bpffs mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf): pinning cannot be tested here");
+        Path root = Path.of("/sys/fs/bpf/sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+        Path pin = root.resolve("pinned").resolve("socket_map");
+        ReuseportSocketGroup a = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, 1 << 20);
+        try (WorkerPool poolA = new WorkerPool("pin-a", a, i -> d -> {}, ReceiveOptions.DEFAULT);
+                BpfSteering steering = BpfSteering.load(BpfObjectSource.bundled(), SteeringMode.ROUND_ROBIN, 2)) {
+            steering.attach(a);
+            steering.pinMap(pin);
+            assertTrue(Files.exists(pin));
+            ReuseportSocketGroup b = ReuseportSocketGroup.open(a.localAddress(), 2, 1 << 20);
+            try (SocketMap pinned = SocketMap.openPinned(pin);
+                    WorkerPool poolB = new WorkerPool("pin-b", b, i -> d -> {}, ReceiveOptions.DEFAULT);
+                    UdpSender sender = new UdpSender(a.localAddress(), 12)) {
+                long cookie = pinned.cookie(0);
+                assertTrue(cookie > 0, "a socket cookie at index 0");
+                assertEquals(steering.socketMap().cookie(0), cookie, "the pin is the same map");
+                poolA.start();
+                poolB.start();
+                pinned.putAll(b);
+                sender.sendPaced(1000, poolB::packets, 500, Duration.ofSeconds(10));
+                assertEquals(1000, UdpSender.awaitReceived(poolB::packets, 1000, Duration.ofSeconds(5)));
+                assertEquals(0, poolA.packets());
+                assertEquals(500, poolB.stats(0).packets(), "round-robin over B");
+            }
+        } finally {
+            SocketMap.unpin(pin);
+            Files.deleteIfExists(pin.getParent());
+            Files.deleteIfExists(root);
+        }
+    }
+
+    static boolean bpffsMounted() throws java.io.IOException {
+        return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
+                .map(l -> l.split(" "))
+                .anyMatch(f -> f.length > 2 && f[1].equals("/sys/fs/bpf") && f[2].equals("bpf"));
+    }
+}
