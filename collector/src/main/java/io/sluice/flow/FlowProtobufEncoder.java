@@ -93,6 +93,7 @@ public final class FlowProtobufEncoder {
         p = u32(dst, p, 1007, r.inIfFormat);
         p = u32(dst, p, 1008, r.outIfFormat);
         p = u64(dst, p, 1009, r.frameLength);
+        p = u32(dst, p, 1010, r.srcPeerAs);
         return p - offset;
     }
 
