@@ -62,8 +62,6 @@ public final class RunCommand {
             err.println("sluice run: invalid configuration: " + e.getMessage());
             return 2;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        installStopSignals(stop);
         SluiceService service;
         try {
             service = SluiceService.start(config, receive, decoders.apply(config));
@@ -71,6 +69,8 @@ public final class RunCommand {
             err.println("sluice run: cannot start: " + e.getMessage());
             return 2;
         }
+        CountDownLatch stop = new CountDownLatch(1);
+        installStopSignals(stop); // only now: a failed start leaves the JVM's own signal handling alone
         // Anything else ending the JVM (System.exit elsewhere, an unhandled signal) still stops gracefully.
         Thread hook = new Thread(service::close, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
