@@ -5,7 +5,9 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.service.DecoderFactory;
 import io.sluice.service.ReceivePath;
+import io.sluice.service.ReuseportReceivePath;
 import io.sluice.service.SluiceService;
+import io.sluice.service.StandardDecoders;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
@@ -32,6 +34,11 @@ public final class RunCommand {
             """;
 
     private RunCommand() {}
+
+    /** `sluice run` as operators start it: reuseport sockets with eBPF steering, the standard decoders. */
+    public static int main(String[] args) {
+        return run(args, ReuseportReceivePath.FACTORY, StandardDecoders::new, System.out, System.err);
+    }
 
     /**
      * Runs with the given receive path and decoders until a stop signal.

@@ -209,7 +209,9 @@ public final class ConfigLoader {
         ConfigNode t = root.object("templates");
         SluiceConfig.Templates templates = new SluiceConfig.Templates(
                 (int) t.integer("pending-max-sets", 1024, 0, 1_000_000),
-                t.duration("pending-max-age", Duration.ofSeconds(10), Duration.ZERO));
+                (int) t.integer("pending-max-total", 65_536, 0, 10_000_000),
+                t.duration("pending-max-age", Duration.ofSeconds(60), Duration.ZERO),
+                (int) t.integer("max-templates", 100_000, 1, 10_000_000));
         t.rejectUnknownKeys();
         Duration shutdownTimeout = root.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ZERO);
         root.rejectUnknownKeys();

@@ -75,6 +75,13 @@ public record SluiceConfig(
     /** @param defaultRate for flows without a rate whose exporter is not listed; 0 = leave 0 */
     public record Sampling(long defaultRate, Map<InetAddress, Long> exporters) {}
 
-    /** Bounds of the data sets held while their template is missing. */
-    public record Templates(int pendingMaxSets, Duration pendingMaxAge) {}
+    /**
+     * Bounds of the NetFlow v9 / IPFIX template store.
+     *
+     * @param pendingMaxSets data sets held per exporter while their template is missing
+     * @param pendingMaxTotal the same, all exporters together
+     * @param pendingMaxAge how long such a set waits
+     * @param maxTemplates templates kept, all exporters together (new ones beyond are refused)
+     */
+    public record Templates(int pendingMaxSets, int pendingMaxTotal, Duration pendingMaxAge, int maxTemplates) {}
 }

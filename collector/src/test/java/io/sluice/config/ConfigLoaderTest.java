@@ -67,7 +67,7 @@ class ConfigLoaderTest {
                 output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb}}
                 metrics: {listen: "0.0.0.0:9100"}
                 sampling: {default: 100, exporters: {192.0.2.1: 1000, "2001:db8::1": 2000}}
-                templates: {pending-max-sets: 10, pending-max-age: 5s}
+                templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50}
                 shutdown-timeout: 7s
                 """);
         SluiceConfig c = ConfigLoader.load(new String[] {"--config", file.toString(), "--set", "kafka.topic=t9",
@@ -99,6 +99,8 @@ class ConfigLoaderTest {
         assertEquals(2000L, c.sampling().exporters().get(InetAddress.getByName("2001:db8::1")));
         assertEquals(10, c.templates().pendingMaxSets());
         assertEquals(Duration.ofSeconds(5), c.templates().pendingMaxAge());
+        assertEquals(100, c.templates().pendingMaxTotal());
+        assertEquals(50, c.templates().maxTemplates());
         assertEquals(Duration.ofSeconds(7), c.shutdownTimeout());
     }
 
