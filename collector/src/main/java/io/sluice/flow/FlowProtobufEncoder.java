@@ -99,8 +99,16 @@ public final class FlowProtobufEncoder {
 
     // ---- wire format (https://protobuf.dev/programming-guides/encoding/) ----
 
+    // Callers pass constant field numbers: inlined, this folds to one or two byte stores.
     private static int tag(byte[] d, int p, int field, int wireType) {
-        return varint(d, p, ((long) field << 3) | wireType);
+        int t = (field << 3) | wireType;
+        if (t < 0x80) {
+            d[p] = (byte) t;
+            return p + 1;
+        }
+        d[p] = (byte) (t | 0x80);
+        d[p + 1] = (byte) (t >>> 7);
+        return p + 2; // field numbers < 2048: two bytes at most
     }
 
     private static int varint(byte[] d, int p, long v) {
