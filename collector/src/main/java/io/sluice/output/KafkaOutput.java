@@ -96,7 +96,7 @@ public final class KafkaOutput implements FlowOutput {
         } catch (KafkaException e) {
             throw new ConfigException("kafka.bootstrap-servers", "cannot use '" + s.bootstrapServers() + "': " + rootMessage(e));
         }
-        try (admin) {
+        try {
             try {
                 admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
@@ -108,6 +108,8 @@ public final class KafkaOutput implements FlowOutput {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ConfigException("kafka.bootstrap-servers", "interrupted while connecting");
+        } finally {
+            admin.close(Duration.ZERO); // a call still retrying towards an absent broker is abandoned, not awaited
         }
     }
 

@@ -15,27 +15,32 @@ import io.sluice.testing.SharedKafka;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Overload on purpose (a tiny socket buffer, a tiny producer buffer, datagrams as fast as one socket
  * sends them), then the books must balance, read from /metrics over HTTP and from the broker:
  * datagrams sent = received + kernel socket drops, and flows decoded = flows in Kafka + flows dropped.
+ * With policy block the workers wait for the producer instead of dropping: no flow is dropped by
+ * sluice, the kernel drops datagrams instead.
  */
 @ExtendWith(SharedKafka.class)
 class LossAccountingTest {
 
-    @Test
-    void everyDatagramAndEveryFlowIsAccountedFor(KafkaBroker kafka) throws Exception {
-        kafka.createTopic("loss-flows", 2);
+    @ParameterizedTest
+    @ValueSource(strings = {"drop", "block"})
+    void everyDatagramAndEveryFlowIsAccountedFor(String policy, KafkaBroker kafka) throws Exception {
+        String topic = "loss-flows-" + policy;
+        kafka.createTopic(topic, 2);
         SluiceConfig config = ConfigLoader.load(new String[] {
                 "--config", "/dev/null",
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=loss-flows", "--kafka.counters-topic=loss-flows",
+                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic,
                 "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
-                "--backpressure=drop", "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
+                "--backpressure=" + policy, "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
         // NetFlow v5: 29 flows per datagram, no templates: every received datagram decodes alone
         List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
                 .map(CapturedDatagram::payload).toList();
@@ -61,13 +66,14 @@ class LossAccountingTest {
             long decoded = m.sum("sluice_flows_decoded_total");
             long kafkaSent = m.sum("sluice_kafka_records_sent_total");
             long dropped = m.sum("sluice_flows_dropped_total");
-            System.out.printf("sent %d datagrams: received %d, socket drops %d; flows decoded %d = sent to Kafka %d + dropped %d (buffer_full %d)%n",
-                    sent, received, socketDrops, decoded, kafkaSent, dropped, m.sum("sluice_flows_dropped_total", "reason", "buffer_full"));
+            System.out.printf("policy %s: sent %d datagrams: received %d, socket drops %d; flows decoded %d = sent to Kafka %d + dropped %d (buffer_full %d)%n",
+                    policy, sent, received, socketDrops, decoded, kafkaSent, dropped, m.sum("sluice_flows_dropped_total", "reason", "buffer_full"));
             assertEquals(sent, received + socketDrops, "datagrams sent = received + socket drops");
             assertTrue(socketDrops > 0, "the overload made the kernel drop (else this test proves nothing)");
             assertEquals(received * 29, decoded, "every received datagram decoded into its 29 flows");
             assertEquals(decoded, kafkaSent + dropped, "flows decoded = flows sent to Kafka + flows dropped");
-            assertEquals(kafkaSent, kafka.recordCount("loss-flows"), "flows counted as sent = flows the broker holds");
+            assertEquals(kafkaSent, kafka.recordCount(topic), "flows counted as sent = flows the broker holds");
+            if (policy.equals("block")) assertEquals(0, dropped, "policy block: the workers wait, sluice drops no flow");
             assertEquals(0, m.sum("sluice_decode_errors_total"));
         }
     }
