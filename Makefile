@@ -28,7 +28,7 @@ run: build
 stop:
 	@bin/run-local stop
 
-bench: build
+bench: setup
 	@bin/bench
 
 clean:

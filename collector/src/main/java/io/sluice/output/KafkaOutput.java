@@ -206,6 +206,11 @@ public final class KafkaOutput implements FlowOutput {
         private final Callback counterCallback;
         /** The worker's thread: a callback running on it is a failure inside send(), not a delivery outcome. */
         private Thread workerThread;
+        /**
+         * The last key sent: one exporter's flows share their key (partition-key exporter), so consecutive
+         * records reuse one array instead of copying it per flow. The producer only reads keys.
+         */
+        private byte[] lastKey;
 
         Worker(OutputStats stats) {
             this.stats = stats;
@@ -249,7 +254,7 @@ public final class KafkaOutput implements FlowOutput {
                 // ByteArraySerializer hands the whole array to the producer, so each record needs its exact-length copy
                 byte[] value = Arrays.copyOfRange(data, off, off + batch.length(i));
                 int kl = batch.keyLength(i);
-                byte[] key = kl == 0 ? null : Arrays.copyOfRange(keys, batch.keyOffset(i), batch.keyOffset(i) + kl);
+                byte[] key = kl == 0 ? null : key(keys, batch.keyOffset(i), kl);
                 try {
                     producer.send(new ProducerRecord<>(topic, key, value), flowCallback);
                 } catch (KafkaException e) { // producer closed, interrupted wait: not reported to the callback
@@ -257,6 +262,15 @@ public final class KafkaOutput implements FlowOutput {
                     stats.dropped(DropReason.KAFKA_ERROR, 1);
                 }
             }
+        }
+
+        private byte[] key(byte[] keys, int offset, int length) {
+            byte[] last = lastKey;
+            if (last == null || !Arrays.equals(last, 0, last.length, keys, offset, offset + length)) {
+                last = Arrays.copyOfRange(keys, offset, offset + length);
+                lastKey = last;
+            }
+            return last;
         }
 
         @Override
