@@ -38,7 +38,13 @@ final class ChildProcess implements AutoCloseable {
 
     /** A JVM running {@code mainClass} from the test classpath with the flags bin/sluice passes. */
     static ChildProcess java(Class<?> mainClass, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        return java(List.of(), mainClass, args);
+    }
+
+    /** The same, started through {@code prefix} (e.g. setpriv with its options). */
+    static ChildProcess java(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx256m",
