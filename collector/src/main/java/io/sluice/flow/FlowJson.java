@@ -65,6 +65,7 @@ public final class FlowJson {
         w.num("dst_as", f.dstAs);
         w.addr("next_hop", f.nextHop);
         w.num("next_hop_as", f.nextHopAs);
+        w.num("src_peer_as", f.srcPeerAs);
         w.num("src_net", f.srcNet);
         w.num("dst_net", f.dstNet);
         w.addr("bgp_next_hop", f.bgpNextHop);

@@ -73,6 +73,8 @@ public final class FlowRecord {
     public long dstAs;
     public final Address nextHop = new Address();
     public long nextHopAs;
+    /** sFlow extended gateway: the peer AS the route to the source was learnt from. */
+    public long srcPeerAs;
     public int srcNet;
     public int dstNet;
 
@@ -142,6 +144,7 @@ public final class FlowRecord {
         dstAs = 0;
         nextHop.clear();
         nextHopAs = 0;
+        srcPeerAs = 0;
         srcNet = 0;
         dstNet = 0;
         bgpNextHop.clear();
