@@ -14,7 +14,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +30,9 @@ import org.slf4j.LoggerFactory;
  * ({@link Steering#attachOrFallback}): from that moment the kernel steers every new datagram to the
  * new sockets, because a group has one program and the new one's map holds only the new sockets. Then
  * {@link #takeOver} records the new owner in the listener's pin directory (the live socket map and an
- * {@link OwnerRecord}, replacing the previous ones) and sends SIGTERM to the previous owner, which
- * drains what its sockets hold and exits. If the new process runs on the kernel hash it cannot
+ * {@link OwnerRecord}, replacing the previous ones) and finds the previous owner; once every listener
+ * has taken over, {@link #stopPredecessors} sends it SIGTERM, and it drains what its sockets hold and
+ * exits. If the new process runs on the kernel hash it cannot
  * steer by program, so it detaches the old program instead (the hash then spreads over both groups)
  * and the old one takes its own sockets out of the hash when it stops ({@link #beforeDrain}).
  *
@@ -74,9 +75,11 @@ public final class Handover implements AutoCloseable {
     }
 
     /**
-     * Takes {@code listener} over from whatever sluice served it before. Call it once the group is bound,
-     * its steering attached and (better) its workers started: the previous owner stops as soon as this
-     * returns. Never throws for a handover step that fails (no bpffs, no privilege to pin): it logs a
+     * Takes {@code listener} over from whatever sluice served it before: detaches a previous program when
+     * this process runs on the hash, replaces the pins with its own, and finds the previous owners
+     * (by the owner record, and by their sockets). Call it once the group is bound, its steering
+     * attached and its workers started; then, once every listener has taken over,
+     * {@link #stopPredecessors} tells the previous owners to stop. Never throws for a handover step that fails (no bpffs, no privilege to pin): it logs a
      * WARN and goes on, since serving the listener matters more than pinning.
      */
     public static Handover takeOver(HandoverSettings settings, String listener, ReuseportSocketGroup group,
@@ -137,31 +140,50 @@ public final class Handover implements AutoCloseable {
         } catch (IOException e) {
             LOG.warn("listener {}: cannot look for other processes bound to {}: {}", listener, group.localAddress(), e.toString());
         }
-        List<Predecessor> stopped = new ArrayList<>();
-        for (Predecessor p : found.values()) {
+        if (found.isEmpty() && stale == null) {
+            LOG.info("listener {}: no previous sluice on {}", listener, group.localAddress());
+        }
+        return new Handover(listener, settings, group, self == null ? null : dir, self,
+                List.copyOf(found.values()), stale, detached);
+    }
+
+    /**
+     * Sends SIGTERM to every predecessor found by {@link #takeOver} of these listeners, each process once.
+     * Call it after every listener of this process has taken over: the predecessor stops all of its
+     * listeners at once, and a listener this process has not bound yet would go dark in between.
+     *
+     * @return the outcome per predecessor process
+     */
+    public static List<Predecessor> stopPredecessors(Collection<Handover> handovers) {
+        Map<Long, Predecessor> distinct = new LinkedHashMap<>();
+        Map<Long, List<String>> listeners = new LinkedHashMap<>();
+        for (Handover h : handovers) {
+            for (Predecessor p : h.predecessors) {
+                distinct.putIfAbsent(p.pid(), p);
+                listeners.computeIfAbsent(p.pid(), k -> new ArrayList<>()).add(h.listener);
+            }
+        }
+        List<Predecessor> outcomes = new ArrayList<>();
+        for (Predecessor p : distinct.values()) {
+            String names = String.join(", ", listeners.get(p.pid()));
             ProcessInfo.StopResult result;
             try {
                 result = ProcessInfo.terminate(p.pid(), p.startTicks());
             } catch (HandoverException e) {
-                LOG.warn("listener {}: cannot stop the previous owner pid {}: {}", listener, p.pid(), e.getMessage());
+                LOG.warn("listeners {}: cannot stop the previous owner pid {}: {}", names, p.pid(), e.getMessage());
                 continue;
             }
-            Predecessor done = new Predecessor(p.pid(), p.startTicks(), p.foundBy(), result);
-            stopped.add(done);
+            outcomes.add(new Predecessor(p.pid(), p.startTicks(), p.foundBy(), result));
             switch (result) {
-                case SIGNALLED -> LOG.info("listener {}: took over from pid {} (found by its {}): sent SIGTERM; it drains "
-                        + "its sockets and exits", listener, p.pid(), p.foundBy());
-                case NOT_SLUICE -> LOG.warn("listener {}: pid {} (found by its {}) is not a sluice ({}): left alone",
-                        listener, p.pid(), p.foundBy(), ProcessInfo.commandLine(p.pid()));
-                case GONE -> LOG.info("listener {}: previous owner pid {} exited before it was told to stop", listener, p.pid());
+                case SIGNALLED -> LOG.info("listeners {}: took over from pid {} (found by its {}): sent SIGTERM; it drains "
+                        + "its sockets and exits", names, p.pid(), p.foundBy());
+                case NOT_SLUICE -> LOG.warn("listeners {}: pid {} (found by its {}) is not a sluice ({}): left alone",
+                        names, p.pid(), p.foundBy(), ProcessInfo.commandLine(p.pid()));
+                case GONE -> LOG.info("listeners {}: previous owner pid {} exited before it was told to stop", names, p.pid());
                 case SELF -> { }
             }
         }
-        if (stopped.isEmpty() && stale == null) {
-            LOG.info("listener {}: no previous sluice on {}", listener, group.localAddress());
-        }
-        return new Handover(listener, settings, group, self == null ? null : dir, self,
-                Collections.unmodifiableList(stopped), stale, detached);
+        return outcomes;
     }
 
     private static Optional<OwnerRecord> readOwner(PinDirectory dir, String listener) {
@@ -219,7 +241,7 @@ public final class Handover implements AutoCloseable {
         }
     }
 
-    /** The processes told to stop (or found gone) by {@link #takeOver}. */
+    /** The previous owners {@link #takeOver} found: {@link #stopPredecessors} tells them to stop. */
     public List<Predecessor> predecessors() {
         return predecessors;
     }
@@ -245,7 +267,7 @@ public final class Handover implements AutoCloseable {
     }
 
     /**
-     * Waits until every signalled predecessor has exited.
+     * Waits until every predecessor has exited.
      *
      * @return true if all exited within {@code timeout}
      */

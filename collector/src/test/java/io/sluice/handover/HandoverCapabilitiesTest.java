@@ -57,7 +57,7 @@ class HandoverCapabilitiesTest {
                     .filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
             // CAP_NET_ADMIN is bit 12, CAP_BPF bit 39: nothing else
             assertEquals(Long.toHexString((1L << 12) | (1L << 39)), Long.toHexString(Long.parseLong(capEff.split("\\s+")[1], 16)), capEff);
-            int port = Integer.parseInt(ChildProcess.field(ready, "port"));
+            int port = Integer.parseInt(ChildProcess.field(ready, "ports"));
             try (ChildProcess second = child(CAPS, port, 3)) {
                 String secondReady = second.awaitLine("READY", Duration.ofSeconds(30));
                 assertEquals("true", ChildProcess.field(secondReady, "ebpf"), second.output());
@@ -82,7 +82,7 @@ class HandoverCapabilitiesTest {
             Assumptions.assumeFalse(first.output().startsWith("setpriv:"), "cannot drop capabilities here: " + first.output());
             assertEquals("false", ChildProcess.field(ready, "ebpf"), first.output());
             assertTrue(first.output().contains("cannot pin the handover state"), first.output());
-            int port = Integer.parseInt(ChildProcess.field(ready, "port"));
+            int port = Integer.parseInt(ChildProcess.field(ready, "ports"));
             try (ChildProcess second = child("+net_admin", port, 2)) {
                 second.awaitLine("READY", Duration.ofSeconds(30));
                 assertTrue(second.output().contains("took over from pid " + first.pid() + " (found by its sockets bound to"),

@@ -47,31 +47,38 @@ class HandoverProcessTest {
     }
 
     private ChildProcess child(int port, int sockets, String steering) throws IOException {
-        return ChildProcess.java(HandoverChild.class, Integer.toString(port), Integer.toString(sockets), steering,
+        return child(Integer.toString(port), sockets, steering);
+    }
+
+    private ChildProcess child(String ports, int sockets, String steering) throws IOException {
+        return ChildProcess.java(HandoverChild.class, ports, Integer.toString(sockets), steering,
                 pinRoot.toString(), "proc-test");
     }
 
     /**
-     * One source sends at a steady rate while a second process starts on the same port: it takes
-     * over, the first drains and exits 0, and first + second received == sent.
+     * One source per listener sends at a steady rate while a second process starts on the same two
+     * ports: it takes both over, then stops the first (once, for both), which drains and exits 0;
+     * first + second received == sent.
      */
     @Test
     void aSecondProcessTakesOverAndTheFirstDrainsAndExits() throws Exception {
-        try (ChildProcess first = child(0, 2, "random")) {
+        try (ChildProcess first = child("0,0", 2, "random")) {
             String ready = first.awaitLine("READY", START);
-            int port = Integer.parseInt(ChildProcess.field(ready, "port"));
-            InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
-            long rate = 20_000; // datagrams/s: far below what one process sustains, so no socket drops
+            String ports = ChildProcess.field(ready, "ports");
+            InetSocketAddress[] targets = java.util.Arrays.stream(ports.split(","))
+                    .map(p -> new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(p)))
+                    .toArray(InetSocketAddress[]::new);
+            long rate = 20_000; // datagrams/s over both listeners: far below what one process sustains, so no drops
             AtomicLong sent = new AtomicLong();
             AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
             Thread sender = Thread.ofPlatform().name("steady-sender").start(() -> {
-                try (UdpSender s = new UdpSender(target, 64)) {
+                try (UdpSender s0 = new UdpSender(targets[0], 64); UdpSender s1 = new UdpSender(targets[1], 64)) {
                     long t0 = System.nanoTime();
                     while (!stop.get()) {
                         long due = (System.nanoTime() - t0) * rate / 1_000_000_000L;
                         while (sent.get() < due) {
-                            if (s.send()) sent.incrementAndGet();
+                            if ((sent.get() & 1) == 0 ? s0.send() : s1.send()) sent.incrementAndGet();
                         }
                         LockSupport.parkNanos(200_000);
                     }
@@ -79,11 +86,10 @@ class HandoverProcessTest {
                     failure.set(t);
                 }
             });
-            try (ChildProcess second = child(port, 3, "random")) {
-                Thread.sleep(300);
+            try (ChildProcess second = child(ports, 3, "random")) {
                 long t0 = System.nanoTime();
                 String secondReady = second.awaitLine("READY", START);
-                assertEquals("1", ChildProcess.field(secondReady, "predecessors"), second.output());
+                assertEquals("1", ChildProcess.field(secondReady, "predecessors"), "one process, stopped once: " + second.output());
                 String firstDrained = first.awaitLine("DRAINED", Duration.ofSeconds(20));
                 assertEquals(0, first.awaitExit(Duration.ofSeconds(10)), first.output());
                 long handoverMs = (System.nanoTime() - t0) / 1_000_000;
@@ -91,18 +97,20 @@ class HandoverProcessTest {
                 stop.set(true);
                 sender.join();
                 assertEquals(null, failure.get());
-                Thread.sleep(200); // the last datagrams reach the socket
+                Thread.sleep(200); // the last datagrams reach the sockets
                 second.signal("TERM");
                 String secondDrained = second.awaitLine("DRAINED", Duration.ofSeconds(20));
                 assertEquals(0, second.awaitExit(Duration.ofSeconds(10)), second.output());
                 long a = Long.parseLong(ChildProcess.field(firstDrained, "packets"));
                 long b = Long.parseLong(ChildProcess.field(secondDrained, "packets"));
-                System.out.printf("process handover at %d datagrams/s: sent %d, first received %d (drained %s in %s ms after "
-                        + "SIGTERM), second received %d; second ready to first exited: %d ms%n", rate, sent.get(), a,
-                        ChildProcess.field(firstDrained, "drained"), ChildProcess.field(firstDrained, "ms"), b, handoverMs);
+                System.out.printf("process handover at %d datagrams/s over 2 listeners: sent %d, first received %d (drained %s "
+                        + "in %s ms after SIGTERM), second received %d; second started to first exited: %d ms%n", rate,
+                        sent.get(), a, ChildProcess.field(firstDrained, "drained"), ChildProcess.field(firstDrained, "ms"), b,
+                        handoverMs);
                 assertTrue(a > 0 && b > 0, "both received: " + a + ", " + b);
                 assertEquals(sent.get(), a + b, "first + second == sent");
-                assertTrue(second.output().contains("took over from pid " + first.pid()), second.output());
+                assertTrue(second.output().contains("listeners proc-test-0, proc-test-1: took over from pid " + first.pid()),
+                        second.output());
                 assertTrue(first.output().contains("steers the reuseport group with its program"), first.output());
                 assertTrue(first.output().contains("belong to pid " + second.pid()), first.output());
                 assertTrue(second.output().contains("removed its pins"), second.output());
@@ -121,7 +129,7 @@ class HandoverProcessTest {
     void sigtermAloneDrainsWhatTheSocketsHold() throws Exception {
         try (ChildProcess only = child(0, 4, "random")) {
             String ready = only.awaitLine("READY", START);
-            int port = Integer.parseInt(ChildProcess.field(ready, "port"));
+            int port = Integer.parseInt(ChildProcess.field(ready, "ports"));
             only.signal("STOP");
             int burst = 4_000;
             try (UdpSender s = new UdpSender(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 64)) {
@@ -150,7 +158,7 @@ class HandoverProcessTest {
         PinDirectory dir = PinDirectory.of(pinRoot, "proc-test");
         try (ChildProcess crashing = child(0, 2, "random")) {
             String ready = crashing.awaitLine("READY", START);
-            port = Integer.parseInt(ChildProcess.field(ready, "port"));
+            port = Integer.parseInt(ChildProcess.field(ready, "ports"));
             crashedPid = crashing.pid();
             crashing.signal("KILL");
             crashing.awaitExit(Duration.ofSeconds(10));
