@@ -204,7 +204,11 @@ public final class PacketHeaderParser {
         }
         flow.proto = next;
         if (flow.fragmentOffset != 0) return l3Length;
-        int inner = upper(b, q, end, flow, decap, next, segmentRouting);
+        // SRv6 reduced encapsulation (RFC 8986 H.Encaps.Red) omits the segment routing header when one
+        // segment is left: with SRV6 asked, IPv6 directly carrying IPv4/IPv6 is that tunnel too (a Juniper
+        // IPFIX data-link section does this: akvorado/netflow/ipfix-srv6-data).
+        boolean srv6 = segmentRouting || decap == Decapsulation.SRV6;
+        int inner = upper(b, q, end, flow, decap, next, srv6);
         return inner > 0 ? inner : l3Length;
     }
 

@@ -1,0 +1,281 @@
+package io.sluice.decode.template;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Templates, sampling tables and template-less data sets of every NetFlow v9 / IPFIX exporter, shared
+ * by all worker threads (eBPF spreads one exporter's datagrams over every socket, so a template and
+ * the data needing it usually land on different threads).
+ *
+ * <p>Reads are lock-free: {@link ConcurrentHashMap#get} with the caller's reusable {@link TemplateKey}
+ * (no allocation) returning immutable {@link Template}s. Writes (templates arrive every few seconds per
+ * exporter) copy the key. Data sets whose template is unknown wait in a per-exporter buffer bounded in
+ * count and age; whatever leaves it without being decoded is counted in {@link #expiredSets()}.
+ *
+ * <p>No lost wake-up between a data set parked by one thread and its template learnt by another: the
+ * learner publishes the template THEN takes the parked sets; the parker parks THEN looks the template
+ * up again and, if it is there now, takes the parked sets itself. Taking is atomic per exporter, so each
+ * parked set is decoded exactly once.
+ */
+public final class TemplateStore {
+    /** Sampling-rate sources stored with a rate (the {@code SamplingRateSource} numbers of flow.proto). */
+    public static final int SOURCE_SAMPLER_TABLE = 4;
+    public static final int SOURCE_PACKET_INTERVAL = 5;
+
+    private final ConcurrentHashMap<TemplateKey, Template> templates = new ConcurrentHashMap<>();
+    /** Sampler/selector id → rate, packed as {@code rate << 3 | source}. */
+    private final ConcurrentHashMap<TemplateKey, Long> samplers = new ConcurrentHashMap<>();
+    /** Per (exporter, version, domain) rate (options without a sampler id), packed like {@link #samplers}. */
+    private final ConcurrentHashMap<TemplateKey, Long> domainRates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TemplateKey, ExporterPending> pending = new ConcurrentHashMap<>();
+    /** Per (exporter, version, domain): IPFIX systemInitTimeMilliseconds from options data. */
+    private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
+
+    private final int maxPendingPerExporter;
+    private final int maxPendingTotal;
+    private final long maxPendingAgeNs;
+    private final int maxTemplates;
+    private final AtomicLong pendingSets = new AtomicLong();
+    private final LongAdder expiredSets = new LongAdder();
+    private final LongAdder refusedTemplates = new LongAdder();
+
+    /**
+     * @param maxPendingPerExporter data sets kept per exporter while their template is unknown (0: none)
+     * @param maxPendingTotal       the same bound for all exporters together
+     * @param maxPendingAgeNs       how long such a set may wait, in ns of receive time
+     * @param maxTemplates          templates kept, all exporters together (a spoofing flood cannot fill memory)
+     */
+    public TemplateStore(int maxPendingPerExporter, int maxPendingTotal, long maxPendingAgeNs, int maxTemplates) {
+        if (maxPendingPerExporter < 0 || maxPendingTotal < 0 || maxPendingAgeNs < 0 || maxTemplates < 1) {
+            throw new IllegalArgumentException("negative bound");
+        }
+        this.maxPendingPerExporter = maxPendingPerExporter;
+        this.maxPendingTotal = maxPendingTotal;
+        this.maxPendingAgeNs = maxPendingAgeNs;
+        this.maxTemplates = maxTemplates;
+    }
+
+    // ---- templates -------------------------------------------------------------------------------
+
+    /** The template for {@code key}, or null. Lock-free, allocation-free. */
+    public Template get(TemplateKey key) {
+        return templates.get(key);
+    }
+
+    /**
+     * Learns or redefines a template (the key is copied). A new key is refused (false, counted in
+     * {@link #refusedTemplates()}) when the store already holds its maximum; redefinitions always pass.
+     */
+    public boolean put(TemplateKey key, Template template) {
+        if (templates.size() >= maxTemplates && !templates.containsKey(key)) {
+            refusedTemplates.increment();
+            return false;
+        }
+        templates.put(key.copy(), template);
+        return true;
+    }
+
+    /** Templates refused because the store was full. */
+    public long refusedTemplates() {
+        return refusedTemplates.sum();
+    }
+
+    /** Withdraws one template; true if it was known. */
+    public boolean remove(TemplateKey key) {
+        return templates.remove(key) != null;
+    }
+
+    /**
+     * Withdraws every template (or every options template) of the exporter/version/domain of
+     * {@code domainKey} (IPFIX withdrawal of template id 2 or 3). Rare, so a scan is fine.
+     */
+    public int removeAll(TemplateKey domainKey, boolean options) {
+        int removed = 0;
+        for (Iterator<java.util.Map.Entry<TemplateKey, Template>> it = templates.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (e.getKey().sameDomain(domainKey) && e.getValue().options == options) {
+                it.remove();
+                removed++;
+            }
+        }
+        return removed;
+    }
+
+    public int templateCount() {
+        return templates.size();
+    }
+
+    // ---- sampling tables -------------------------------------------------------------------------
+
+    /** Records the rate of a sampler/selector id (key id = that id). */
+    public void putSamplerRate(TemplateKey key, long rate, int source) {
+        Long known = samplers.get(key);
+        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
+        // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
+        if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
+        samplers.put(key.copy(), (rate << 3) | source);
+    }
+
+    /** Packed {@code rate << 3 | source} of a sampler id, or -1. */
+    public long samplerRate(TemplateKey key) {
+        Long v = samplers.get(key);
+        return v == null ? -1 : v;
+    }
+
+    /** Records the rate that applies to a whole exporter/version/domain (key id ignored). */
+    public void putDomainRate(TemplateKey key, long rate, int source) {
+        Long known = domainRates.get(key.domainOnly());
+        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
+        TemplateKey k = key.copy().domainOnly();
+        if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
+        domainRates.put(k, (rate << 3) | source);
+    }
+
+    /** Packed {@code rate << 3 | source} for the key's exporter/version/domain, or -1; the key's id is reset to 0. */
+    public long domainRate(TemplateKey key) {
+        Long v = domainRates.get(key.domainOnly());
+        return v == null ? -1 : v;
+    }
+
+    /** Records when the exporter's domain booted (IPFIX IE 160, unix ms); the key's id is reset to 0. */
+    public void putSystemInitMillis(TemplateKey key, long unixMillis) {
+        Long known = systemInit.get(key.domainOnly());
+        if (known != null && known == unixMillis) return;
+        if (systemInit.size() >= maxTemplates && known == null) return;
+        systemInit.put(key.copy(), unixMillis);
+    }
+
+    /** The domain's systemInitTimeMilliseconds, or 0; the key's id is reset to 0. */
+    public long systemInitMillis(TemplateKey key) {
+        Long v = systemInit.get(key.domainOnly());
+        return v == null ? 0 : v;
+    }
+
+    // ---- data waiting for its template -----------------------------------------------------------
+
+    /** Whether any set waits (one volatile read: lets template learners skip the pending lookup). */
+    public boolean hasPending() {
+        return pendingSets.get() != 0;
+    }
+
+    /**
+     * Parks a data set until its template arrives. Sets older than the age bound, and the oldest set
+     * when the exporter's buffer is full, are dropped and counted as expired.
+     */
+    public void addPending(PendingSet set) {
+        if (maxPendingPerExporter == 0 || pendingSets.get() >= maxPendingTotal) {
+            expiredSets.increment(); // no room: dropped at once (approximate under races, never unbounded)
+            return;
+        }
+        TemplateKey exporter = set.key().exporterOnly();
+        // A buffer found empty by the idle sweep is retired and unmapped; then take a fresh one.
+        for (int attempt = 0; attempt < 4; attempt++) {
+            if (pending.computeIfAbsent(exporter, k -> new ExporterPending()).add(set, set.timeReceivedNs())) return;
+        }
+        expiredSets.increment();
+    }
+
+    /**
+     * Takes (removes and returns) the parked sets that need the template of {@code key} (same exporter,
+     * version, domain and template id), in arrival order; expired ones are dropped and counted.
+     */
+    public List<PendingSet> takePending(TemplateKey key, long nowNs) {
+        if (!hasPending()) return List.of();
+        ExporterPending buffer = pending.get(key.exporterOnly());
+        if (buffer == null) return List.of();
+        return buffer.take(key, nowNs);
+    }
+
+    /** Drops every parked set older than the age bound at {@code nowNs}; returns how many. Call from idle time. */
+    public int expire(long nowNs) {
+        int n = 0;
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            ExporterPending buffer = it.next().getValue();
+            n += buffer.expire(nowNs);
+            // Forget exporters with nothing waiting (spoofed sources would otherwise pile up here).
+            buffer.retireIfEmpty(it);
+        }
+        return n;
+    }
+
+    /** Exporters holding a buffer of parked sets (empty ones are forgotten by {@link #expire}). */
+    public int pendingExporters() {
+        return pending.size();
+    }
+
+    /** Sets parked now, all exporters. */
+    public long pendingSets() {
+        return pendingSets.get();
+    }
+
+    /** Sets dropped without being decoded (too old, or buffer full): sluice_pending_template_expired_total. */
+    public long expiredSets() {
+        return expiredSets.sum();
+    }
+
+    /** One exporter's parked sets; the lock is only taken on the slow path (unknown template). */
+    private final class ExporterPending {
+        private final ArrayDeque<PendingSet> sets = new ArrayDeque<>();
+        /** Unmapped by the sweep: adders must take a fresh buffer from the map. */
+        private boolean retired;
+
+        /** False when retired (nothing added). */
+        synchronized boolean add(PendingSet set, long nowNs) {
+            if (retired) return false;
+            expireLocked(nowNs);
+            if (sets.size() >= maxPendingPerExporter) {
+                sets.pollFirst();
+                pendingSets.decrementAndGet();
+                expiredSets.increment();
+            }
+            sets.addLast(set);
+            pendingSets.incrementAndGet();
+            return true;
+        }
+
+        /** Unmaps this buffer (through the sweep's iterator) when nothing waits in it; under its lock. */
+        synchronized void retireIfEmpty(Iterator<?> it) {
+            if (sets.isEmpty()) {
+                retired = true;
+                it.remove();
+            }
+        }
+
+        synchronized List<PendingSet> take(TemplateKey key, long nowNs) {
+            expireLocked(nowNs);
+            List<PendingSet> taken = null;
+            for (Iterator<PendingSet> it = sets.iterator(); it.hasNext(); ) {
+                PendingSet s = it.next();
+                if (s.key().equals(key)) {
+                    it.remove();
+                    pendingSets.decrementAndGet();
+                    if (taken == null) taken = new ArrayList<>();
+                    taken.add(s);
+                }
+            }
+            return taken == null ? List.of() : taken;
+        }
+
+        synchronized int expire(long nowNs) {
+            return expireLocked(nowNs);
+        }
+
+        private int expireLocked(long nowNs) {
+            int n = 0;
+            PendingSet first;
+            while ((first = sets.peekFirst()) != null && nowNs - first.timeReceivedNs() > maxPendingAgeNs) {
+                sets.pollFirst();
+                pendingSets.decrementAndGet();
+                expiredSets.increment();
+                n++;
+            }
+            return n;
+        }
+    }
+}
