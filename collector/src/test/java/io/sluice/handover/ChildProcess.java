@@ -63,6 +63,15 @@ final class ChildProcess implements AutoCloseable {
 
     /** The first line starting with {@code prefix}, waiting up to {@code timeout}; fails with the output so far. */
     String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+        return await(prefix, timeout, false);
+    }
+
+    /** The first line containing {@code text}, waiting up to {@code timeout}; fails with the output so far. */
+    String awaitContaining(String text, Duration timeout) throws InterruptedException {
+        return await(text, timeout, true);
+    }
+
+    private String await(String prefix, Duration timeout, boolean anywhere) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
@@ -70,7 +79,7 @@ final class ChildProcess implements AutoCloseable {
             if (line == null) {
                 throw new AssertionError("no line starting with '" + prefix + "' within " + timeout + "; output:\n" + all);
             }
-            if (line.startsWith(prefix)) {
+            if (anywhere ? line.contains(prefix) : line.startsWith(prefix)) {
                 return line;
             }
         }
