@@ -111,6 +111,14 @@ public final class TemplateStore {
         return templates.size();
     }
 
+    /**
+     * Calls {@code action} on every template (a weakly consistent view: templates learnt meanwhile may
+     * be missed). For snapshots ({@link TemplateSnapshot}), off the hot path.
+     */
+    public void forEachTemplate(java.util.function.BiConsumer<TemplateKey, Template> action) {
+        templates.forEach(action);
+    }
+
     // ---- sampling tables -------------------------------------------------------------------------
 
     /** Records the rate of a sampler/selector id (key id = that id). */
@@ -155,6 +163,21 @@ public final class TemplateStore {
     public long systemInitMillis(TemplateKey key) {
         Long v = systemInit.get(key.domainOnly());
         return v == null ? 0 : v;
+    }
+
+    /** Calls {@code action} on every sampler rate (packed as {@link #samplerRate}); for snapshots. */
+    public void forEachSamplerRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        samplers.forEach(action);
+    }
+
+    /** Calls {@code action} on every per-domain rate (packed as {@link #domainRate}); for snapshots. */
+    public void forEachDomainRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        domainRates.forEach(action);
+    }
+
+    /** Calls {@code action} on every domain's systemInitTimeMilliseconds; for snapshots. */
+    public void forEachSystemInit(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        systemInit.forEach(action);
     }
 
     // ---- data waiting for its template -----------------------------------------------------------
