@@ -5,6 +5,8 @@ JAVA_HOME ?= $(shell bin/find-jdk)
 export JAVA_HOME
 export PATH := $(JAVA_HOME)/bin:$(PATH)
 MVN ?= mvn -B -q -Dstyle.color=never
+# Tests print Surefire's summary lines (CI reads them), so no -q there.
+MVN_TEST ?= mvn -B -ntp -Dstyle.color=never
 # Where `make run` keeps its broker's data: outside target/ so `mvn clean` cannot pull it from under a live broker.
 SLUICE_STATE ?= $(HOME)/.local/state/sluice
 
@@ -17,7 +19,8 @@ build: setup
 	$(MVN) -DskipTests install
 
 test: setup
-	$(MVN) install
+	$(MVN_TEST) install
+	@bin/test-summary
 
 run: build
 	@bin/run-local start

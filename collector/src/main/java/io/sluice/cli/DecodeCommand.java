@@ -69,6 +69,13 @@ public final class DecodeCommand {
         return stats;
     }
 
+    /** How many datagrams the files hold (for `decode --count`: flows per datagram of a capture). */
+    public static long countDatagrams(List<Path> files) throws IOException {
+        long n = 0;
+        for (Path file : files) n += CaptureReader.read(file).size();
+        return n;
+    }
+
     private static void write(Appendable out, CharSequence text) {
         try {
             out.append(text);

@@ -1,0 +1,112 @@
+package io.sluice.cli;
+
+import io.sluice.config.ConfigException;
+import io.sluice.config.ConfigLoader;
+import io.sluice.config.SluiceConfig;
+import io.sluice.service.DecoderFactory;
+import io.sluice.service.ReceivePath;
+import io.sluice.service.ReuseportReceivePath;
+import io.sluice.service.SluiceService;
+import io.sluice.service.StandardDecoders;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/**
+ * {@code sluice run [--config FILE] [--set KEY=VALUE | --KEY=VALUE]...}: validates the configuration,
+ * starts the service and runs until SIGTERM or SIGINT, then stops gracefully (workers stop reading and
+ * drain their sockets, the last batches are handed over, the producer is flushed) and exits 0.
+ * A configuration that cannot work (including an unreachable broker) exits 2 with a message naming the key.
+ */
+public final class RunCommand {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    static final String USAGE = """
+            usage: sluice run [--config FILE] [--set KEY=VALUE]... [--KEY=VALUE]... [--KEY VALUE]...
+              --config FILE          YAML configuration (default: the embedded one, see --print-default-config)
+              --set KEY=VALUE        override one key, e.g. --set kafka.topic=flows, --listeners[0].workers=4,
+                                     --kafka.producer.linger.ms=5 (every key: docs/configuration.md)
+              --print-default-config print the embedded default configuration and exit
+            """;
+
+    private RunCommand() {}
+
+    /** `sluice run` as operators start it: reuseport sockets with eBPF steering, the standard decoders. */
+    public static int main(String[] args) {
+        return run(args, ReuseportReceivePath.FACTORY, StandardDecoders::new, System.out, System.err);
+    }
+
+    /**
+     * Runs with the given receive path and decoders until a stop signal.
+     *
+     * @return the process exit code: 0 after a graceful stop, 2 for an invalid configuration
+     */
+    public static int run(String[] args, ReceivePath.Factory receive, Function<SluiceConfig, DecoderFactory> decoders,
+                          PrintStream out, PrintStream err) {
+        for (String a : args) {
+            if (a.equals("-h") || a.equals("--help")) {
+                out.print(USAGE);
+                return 0;
+            }
+            if (a.equals("--print-default-config")) {
+                try {
+                    out.print(ConfigLoader.defaultConfigText());
+                    return 0;
+                } catch (IOException e) {
+                    err.println("sluice run: " + e.getMessage());
+                    return 1;
+                }
+            }
+        }
+        SluiceConfig config;
+        try {
+            config = ConfigLoader.load(args);
+        } catch (ConfigException e) {
+            err.println("sluice run: invalid configuration: " + e.getMessage());
+            return 2;
+        }
+        SluiceService service;
+        try {
+            service = SluiceService.start(config, receive, decoders.apply(config));
+        } catch (ConfigException e) {
+            err.println("sluice run: cannot start: " + e.getMessage());
+            return 2;
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        installStopSignals(stop); // only now: a failed start leaves the JVM's own signal handling alone
+        // Anything else ending the JVM (System.exit elsewhere, an unhandled signal) still stops gracefully.
+        Thread hook = new Thread(service::close, "sluice-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        log.info("stopping: draining the sockets and flushing the output");
+        service.close();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook runs or ran: nothing to undo
+        }
+        return 0;
+    }
+
+    /**
+     * SIGTERM and SIGINT release {@code stop} instead of starting the JVM's shutdown, so the main thread
+     * stops the service in order and the process exits 0 (a JVM ended by a signal exits 143).
+     */
+    private static void installStopSignals(CountDownLatch stop) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), s -> stop.countDown());
+            } catch (IllegalArgumentException unavailable) {
+                log.warn("cannot handle SIG{}: the shutdown hook stops sluice instead", name);
+            }
+        }
+    }
+}

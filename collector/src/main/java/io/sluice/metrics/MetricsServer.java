@@ -1,0 +1,71 @@
+package io.sluice.metrics;
+
+import com.sun.net.httpserver.HttpExchange;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The HTTP endpoint operators scrape: client_java's HTTPServer serving {@code /metrics}, plus
+ * {@code /healthz} (200 when healthy, 503 with the reason otherwise). client_java routes every path it
+ * does not serve to its default handler, which is where /healthz is answered.
+ */
+public final class MetricsServer implements AutoCloseable {
+
+    /** The service's health: {@code detail} says what is wrong when not ok. */
+    public record Health(boolean ok, String detail) {}
+
+    private final HTTPServer server;
+
+    private MetricsServer(HTTPServer server) {
+        this.server = server;
+    }
+
+    public static MetricsServer start(InetSocketAddress address, PrometheusRegistry registry, Supplier<Health> health) throws IOException {
+        HTTPServer server = HTTPServer.builder()
+                .inetAddress(address.getAddress())
+                .port(address.getPort())
+                .registry(registry)
+                .defaultHandler(exchange -> handleDefault(exchange, health))
+                .buildAndStart();
+        return new MetricsServer(server);
+    }
+
+    private static void handleDefault(HttpExchange exchange, Supplier<Health> health) throws IOException {
+        try (exchange) {
+            String path = exchange.getRequestURI().getPath();
+            int status;
+            String body;
+            if (path.equals("/healthz")) {
+                Health h = health.get();
+                status = h.ok() ? 200 : 503;
+                body = (h.ok() ? "ok" : "unhealthy: " + h.detail()) + "\n";
+            } else if (path.equals("/")) {
+                status = 200;
+                body = "sluice: /metrics, /healthz\n";
+            } else {
+                status = 404;
+                body = "not found\n";
+            }
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,33 @@
+package io.sluice.metrics;
+
+/**
+ * What the metrics read from a listener's NetFlow v9 / IPFIX template store at scrape time. The
+ * decoders' template store implements it (or the service adapts it); {@link #NONE} until one is wired.
+ */
+public interface TemplateStoreStats {
+    /** Templates currently known (data and options), all exporters. */
+    long templates();
+
+    /** Data sets held waiting for their template (bounded by the pending limits). */
+    long pendingTemplateSets();
+
+    /** Pending data sets given up on (age or count limit) since start. */
+    long pendingTemplateExpired();
+
+    TemplateStoreStats NONE = new TemplateStoreStats() {
+        @Override
+        public long templates() {
+            return 0;
+        }
+
+        @Override
+        public long pendingTemplateSets() {
+            return 0;
+        }
+
+        @Override
+        public long pendingTemplateExpired() {
+            return 0;
+        }
+    };
+}

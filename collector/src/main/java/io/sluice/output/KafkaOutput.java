@@ -1,0 +1,277 @@
+package io.sluice.output;
+
+import io.sluice.config.ConfigException;
+import io.sluice.flow.pb.CounterMessage;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Flows to Kafka: one record per flow, value = FlowMessage bytes (so goflow2 consumers read it
+ * unchanged), key per {@link PartitionKey}; sFlow counters to their own topic. One producer shared by
+ * all workers (it is thread-safe and batches per partition across them).
+ *
+ * <p>Backpressure is the producer's bounded buffer (buffer.memory): with policy drop, max.block.ms is 0
+ * and a full buffer fails the send at once (counted, the worker keeps reading); with policy block the
+ * worker waits in send. Nothing else queues flows, so memory stays bounded by design.
+ */
+public final class KafkaOutput implements FlowOutput {
+    private static final Logger log = LoggerFactory.getLogger(KafkaOutput.class);
+
+    private final KafkaSettings settings;
+    private final Producer<byte[], byte[]> producer;
+    private final List<Worker> workers = new ArrayList<>();
+    private volatile long lastSuccessNanos;
+    private volatile long lastErrorNanos;
+    private volatile boolean failing;
+
+    private KafkaOutput(KafkaSettings settings, Producer<byte[], byte[]> producer) {
+        this.settings = settings;
+        this.producer = producer;
+        long now = System.nanoTime(); // nanoTime may be negative: start "no error since the last success" explicitly
+        this.lastSuccessNanos = now;
+        this.lastErrorNanos = now - 1;
+    }
+
+    /**
+     * Connects: checks (within {@code settings.startupTimeout()}) that the brokers answer and the topics
+     * exist, and that the producer got their metadata; otherwise a {@link ConfigException} naming the key.
+     */
+    public static KafkaOutput open(KafkaSettings settings) throws ConfigException {
+        long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
+        checkCluster(settings);
+        Properties config = settings.producerConfig();
+        KafkaProducer<byte[], byte[]> producer;
+        try {
+            producer = new KafkaProducer<>(config);
+        } catch (KafkaException e) {
+            throw new ConfigException("kafka.producer", "the producer rejects its configuration: " + rootMessage(e));
+        }
+        KafkaOutput output = new KafkaOutput(settings, producer);
+        try {
+            output.awaitMetadata(settings.flowsTopic(), "kafka.topic", deadline);
+            output.awaitMetadata(settings.countersTopic(), "kafka.counters-topic", deadline);
+        } catch (ConfigException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        return output;
+    }
+
+    /** The brokers answer and both topics exist; Admin calls bounded by the startup timeout. */
+    private static void checkCluster(KafkaSettings s) throws ConfigException {
+        long timeoutMs = Math.max(1, s.startupTimeout().toMillis());
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        // security settings (sasl/ssl) apply to the admin check too
+        for (Map.Entry<String, String> e : s.producerProperties().entrySet()) {
+            if (e.getKey().startsWith("security.") || e.getKey().startsWith("sasl.") || e.getKey().startsWith("ssl.")) {
+                p.put(e.getKey(), e.getValue());
+            }
+        }
+        Admin admin;
+        try {
+            admin = Admin.create(p);
+        } catch (KafkaException e) {
+            throw new ConfigException("kafka.bootstrap-servers", "cannot use '" + s.bootstrapServers() + "': " + rootMessage(e));
+        }
+        try {
+            try {
+                admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
+                throw new ConfigException("kafka.bootstrap-servers",
+                        "no Kafka broker answered at " + s.bootstrapServers() + " within " + timeoutMs + " ms (is it running?)");
+            }
+            checkTopic(admin, s.flowsTopic(), "kafka.topic", timeoutMs);
+            checkTopic(admin, s.countersTopic(), "kafka.counters-topic", timeoutMs);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("kafka.bootstrap-servers", "interrupted while connecting");
+        } finally {
+            admin.close(Duration.ZERO); // a call still retrying towards an absent broker is abandoned, not awaited
+        }
+    }
+
+    private static void checkTopic(Admin admin, String topic, String key, long timeoutMs)
+            throws ConfigException, InterruptedException {
+        try {
+            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (d.get(topic).partitions().isEmpty()) throw new ConfigException(key, "topic '" + topic + "' has no partitions");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new ConfigException(key, "topic '" + topic + "' does not exist (create it, e.g. bin/run-local does)");
+            }
+            throw new ConfigException(key, "cannot describe topic '" + topic + "': " + rootMessage(e));
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new ConfigException(key, "no answer describing topic '" + topic + "' within " + timeoutMs + " ms");
+        }
+    }
+
+    private void awaitMetadata(String topic, String key, long deadline) throws ConfigException {
+        while (true) {
+            try {
+                if (!producer.partitionsFor(topic).isEmpty()) return;
+            } catch (TimeoutException e) {
+                // max.block.ms 0 (policy drop): the first call only requests the metadata; poll until it is there
+            } catch (KafkaException e) {
+                throw new ConfigException(key, "producer cannot get metadata of '" + topic + "': " + rootMessage(e));
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new ConfigException(key, "the producer got no metadata for topic '" + topic + "' within "
+                        + settings.startupTimeout().toMillis() + " ms");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ConfigException(key, "interrupted while waiting for metadata");
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    }
+
+    public KafkaSettings settings() {
+        return settings;
+    }
+
+    @Override
+    public synchronized WorkerOutput forWorker(String listener, int worker) {
+        Worker w = new Worker(new OutputStats());
+        workers.add(w);
+        return w;
+    }
+
+    /** Ready when the last delivery outcome was a success (or nothing failed since startup). */
+    @Override
+    public boolean ready() {
+        return lastErrorNanos - lastSuccessNanos <= 0;
+    }
+
+    @Override
+    public void flush(Duration timeout) {
+        producer.flush(); // bounded by delivery.timeout.ms
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        producer.close(timeout); // records still queued then fail their callbacks: counted as dropped
+    }
+
+    private void succeeded() {
+        lastSuccessNanos = System.nanoTime();
+        if (failing) {
+            failing = false;
+            log.info("Kafka delivery resumed");
+        }
+    }
+
+    private void failed(Exception e) {
+        lastErrorNanos = System.nanoTime();
+        if (!failing) {
+            failing = true;
+            log.warn("Kafka delivery failing (flows are dropped and counted until it recovers): {}", e.toString());
+        }
+    }
+
+    /** One worker's sends: a shared callback instance per worker, so a send allocates only the record. */
+    private final class Worker implements WorkerOutput {
+        private final OutputStats stats;
+        private final Callback flowCallback;
+        private final Callback counterCallback;
+        /** The worker's thread: a callback running on it is a failure inside send(), not a delivery outcome. */
+        private Thread workerThread;
+
+        Worker(OutputStats stats) {
+            this.stats = stats;
+            this.flowCallback = (RecordMetadata md, Exception e) -> {
+                if (e == null) {
+                    stats.flowSent();
+                    succeeded();
+                } else {
+                    countFailure(e);
+                }
+            };
+            this.counterCallback = (RecordMetadata md, Exception e) -> {
+                if (e == null) stats.counterSent();
+                else stats.counterDropped();
+            };
+        }
+
+        private void countFailure(Exception e) {
+            if (e instanceof BufferExhaustedException) {
+                stats.dropped(DropReason.BUFFER_FULL, 1); // backpressure, not a broker error
+                return;
+            }
+            boolean inSend = Thread.currentThread() == workerThread;
+            stats.error();
+            DropReason reason;
+            if (inSend && e instanceof TimeoutException) reason = DropReason.UNAVAILABLE; // no metadata within max.block.ms
+            else if (e instanceof TimeoutException) reason = DropReason.TIMEOUT;
+            else reason = DropReason.KAFKA_ERROR;
+            stats.dropped(reason, 1);
+            failed(e);
+        }
+
+        @Override
+        public void send(FlowBatch batch) {
+            workerThread = Thread.currentThread();
+            String topic = settings.flowsTopic();
+            byte[] data = batch.data();
+            byte[] keys = batch.keys();
+            for (int i = 0, n = batch.size(); i < n; i++) {
+                int off = batch.offset(i);
+                // ByteArraySerializer hands the whole array to the producer, so each record needs its exact-length copy
+                byte[] value = Arrays.copyOfRange(data, off, off + batch.length(i));
+                int kl = batch.keyLength(i);
+                byte[] key = kl == 0 ? null : Arrays.copyOfRange(keys, batch.keyOffset(i), batch.keyOffset(i) + kl);
+                try {
+                    producer.send(new ProducerRecord<>(topic, key, value), flowCallback);
+                } catch (KafkaException e) { // producer closed, interrupted wait: not reported to the callback
+                    stats.error();
+                    stats.dropped(DropReason.KAFKA_ERROR, 1);
+                }
+            }
+        }
+
+        @Override
+        public void counters(CounterMessage counters) {
+            byte[] key = counters.getAgentAddress().isEmpty() ? null : counters.getAgentAddress().toByteArray();
+            try {
+                producer.send(new ProducerRecord<>(settings.countersTopic(), key, counters.toByteArray()), counterCallback);
+            } catch (KafkaException e) {
+                stats.counterDropped();
+            }
+        }
+
+        @Override
+        public OutputStats stats() {
+            return stats;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.sluice.output;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The Kafka output's settings and the producer properties derived from them.
+ *
+ * @param producerProperties any producer property, passed through; wins over {@link #PRODUCER_DEFAULTS}
+ * @param startupTimeout how long startup waits for the broker's metadata before giving up
+ */
+public record KafkaSettings(
+        String bootstrapServers,
+        String flowsTopic,
+        String countersTopic,
+        Map<String, String> producerProperties,
+        PartitionKey partitionKey,
+        BackpressurePolicy backpressure,
+        Duration startupTimeout) {
+
+    /**
+     * Producer defaults chosen for throughput (documented in docs/configuration.md):
+     * <ul>
+     *   <li>batch.size 512 KiB: room for ~4096 flows per partition batch (the article's lesson: 32 records
+     *       per batch starved the brokers, 4096 fixed it; the Java client counts bytes, not records).
+     *   <li>linger.ms 10: a partly filled batch waits 10 ms for more flows before it is sent.
+     *   <li>compression lz4: cheap on CPU, ~3–5× on FlowMessages.
+     *   <li>buffer.memory 64 MiB: the bound on queued flows; with policy drop, full means drop.
+     *   <li>acks 1, idempotence off: one leader write per batch; a rare duplicate flow on retry is acceptable,
+     *       and it avoids the 4.3.1 idempotent-producer stall on fresh topics (../shared/notes/kafka.md).
+     *   <li>delivery.timeout.ms 60 s: flows older than that are stale; failing them frees the buffer.
+     * </ul>
+     */
+    public static final Map<String, String> PRODUCER_DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put(ProducerConfig.ACKS_CONFIG, "1");
+        d.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        d.put(ProducerConfig.LINGER_MS_CONFIG, "10");
+        d.put(ProducerConfig.BATCH_SIZE_CONFIG, "524288");
+        d.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        d.put(ProducerConfig.BUFFER_MEMORY_CONFIG, "67108864");
+        d.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, "2097152");
+        d.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "15000");
+        d.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
+        d.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice");
+        PRODUCER_DEFAULTS = Map.copyOf(d);
+    }
+
+    /** max.block.ms for policy block: how long a worker may wait for buffer room before the flows drop. */
+    public static final String BLOCK_MAX_MS = "60000";
+
+    /** The full producer configuration: defaults, then the policy's max.block.ms, then the pass-through. */
+    public Properties producerConfig() {
+        Properties p = new Properties();
+        p.putAll(PRODUCER_DEFAULTS);
+        // drop: never wait for buffer room or metadata, a full buffer fails the send at once.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, backpressure == BackpressurePolicy.DROP ? "0" : BLOCK_MAX_MS);
+        p.putAll(producerProperties);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+}

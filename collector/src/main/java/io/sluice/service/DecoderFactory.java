@@ -1,0 +1,25 @@
+package io.sluice.service;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.decode.DatagramDecoder;
+import io.sluice.metrics.TemplateStoreStats;
+
+/**
+ * Makes the decoders of the workers: one instance per worker (decoders own reusable state), sharing
+ * what must be shared (the NetFlow v9 / IPFIX template store).
+ */
+public interface DecoderFactory {
+    /** A decoder for one worker of a listener configured for {@code protocol}. */
+    DatagramDecoder newDecoder(SluiceConfig.Protocol protocol);
+
+    /** The template store's counts, for the metrics. */
+    TemplateStoreStats templateStats();
+
+    /**
+     * Housekeeping the service calls about once a second from its own thread: drop template-less data
+     * sets older than the pending age (so the count of expired sets is current even without traffic).
+     *
+     * @param epochNanos now, wall clock, ns since the epoch (the time base of received datagrams)
+     */
+    default void expire(long epochNanos) {}
+}

@@ -1,0 +1,45 @@
+package io.sluice.service;
+
+import io.sluice.decode.Datagram;
+import io.sluice.decode.DatagramDecoder;
+import io.sluice.decode.DecodeStats;
+import io.sluice.output.BatchingFlowSink;
+import io.sluice.worker.DatagramHandler;
+
+/**
+ * What one worker does with each datagram: decode into its batching sink; on idle hand over a batch
+ * that is older than the max age; on stop hand over what is left. All on the worker's thread.
+ */
+public final class WorkerPipeline implements DatagramHandler {
+    private final DatagramDecoder decoder;
+    private final DecodeStats stats = new DecodeStats();
+    private final BatchingFlowSink sink;
+
+    public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink) {
+        this.decoder = decoder;
+        this.sink = sink;
+    }
+
+    @Override
+    public void onDatagram(Datagram datagram) {
+        decoder.decode(datagram, sink, stats);
+    }
+
+    @Override
+    public void onIdle(long nowNanos) {
+        sink.flushIfOlderThanMaxAge(nowNanos);
+    }
+
+    @Override
+    public void onStop() {
+        sink.flush();
+    }
+
+    public DecodeStats decodeStats() {
+        return stats;
+    }
+
+    public BatchingFlowSink sink() {
+        return sink;
+    }
+}

@@ -1,0 +1,167 @@
+package io.sluice.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.output.BackpressurePolicy;
+import io.sluice.output.FileOutput;
+import io.sluice.output.PartitionKey;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+
+    private static ConfigException rejected(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.fromYaml(yaml));
+    }
+
+    private static void assertProblem(ConfigException e, String key, String fragment) {
+        assertEquals(key, e.key(), e.getMessage());
+        assertTrue(e.problem().contains(fragment), "'" + e.problem() + "' should say '" + fragment + "'");
+    }
+
+    @Test
+    void embeddedDefaultListensOnTheStandardPortsAndTalksToLocalKafka() throws Exception {
+        SluiceConfig c = ConfigLoader.load(new String[0]);
+        assertEquals(3, c.listeners().size());
+        assertEquals(2055, c.listeners().get(0).address().getPort());
+        assertEquals(4739, c.listeners().get(1).address().getPort());
+        assertEquals(6343, c.listeners().get(2).address().getPort());
+        assertEquals(SluiceConfig.Steering.RANDOM, c.listeners().get(0).steering());
+        assertEquals("localhost:9092", c.kafka().bootstrapServers());
+        assertEquals("flows", c.kafka().topic());
+        assertEquals(4096, c.batching().flows());
+        assertEquals(Duration.ofMillis(100), c.batching().maxAge());
+        assertEquals(BackpressurePolicy.DROP, c.backpressure());
+        assertEquals(SluiceConfig.OutputType.KAFKA, c.output().type());
+        assertEquals(8080, c.metricsListen().getPort());
+        assertEquals(InetAddress.getByName("127.0.0.1"), c.metricsListen().getAddress());
+    }
+
+    @Test
+    void everyKeyFromAFileThenFlagsOnTop(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("sluice.yaml");
+        Files.writeString(file, """
+                listeners:
+                  - address: "[::1]:9995"
+                    protocol: ipfix
+                    workers: 4
+                    steering: round-robin
+                    rcvbuf: 1048576
+                kafka:
+                  bootstrap-servers: k1:9092,k2:9093
+                  topic: t1
+                  counters-topic: t2
+                  partition-key: five-tuple
+                  startup-timeout: 3s
+                  producer:
+                    linger.ms: 5
+                    compression.type: zstd
+                batching: {flows: 1000, max-age: 50ms}
+                backpressure: block
+                output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb}}
+                metrics: {listen: "0.0.0.0:9100"}
+                sampling: {default: 100, exporters: {192.0.2.1: 1000, "2001:db8::1": 2000}}
+                templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50}
+                shutdown-timeout: 7s
+                """);
+        SluiceConfig c = ConfigLoader.load(new String[] {"--config", file.toString(), "--set", "kafka.topic=t9",
+                "--listeners[0].workers=8", "--kafka.producer.batch.size", "1000", "--sampling.exporters.192.0.2.1=5"});
+        SluiceConfig.Listener l = c.listeners().get(0);
+        assertEquals(InetAddress.getByName("::1"), l.address().getAddress());
+        assertEquals(9995, l.address().getPort());
+        assertEquals(SluiceConfig.Protocol.IPFIX, l.protocol());
+        assertEquals(8, l.workers());
+        assertEquals(SluiceConfig.Steering.ROUND_ROBIN, l.steering());
+        assertEquals(1048576, l.rcvbuf());
+        assertEquals("k1:9092,k2:9093", c.kafka().bootstrapServers());
+        assertEquals("t9", c.kafka().topic());
+        assertEquals("t2", c.kafka().countersTopic());
+        assertEquals(PartitionKey.FIVE_TUPLE, c.kafka().partitionKey());
+        assertEquals(Duration.ofSeconds(3), c.kafka().startupTimeout());
+        assertEquals("5", c.kafka().producer().get("linger.ms"));
+        assertEquals("zstd", c.kafka().producer().get("compression.type"));
+        assertEquals("1000", c.kafka().producer().get("batch.size"));
+        assertEquals(1000, c.batching().flows());
+        assertEquals(Duration.ofMillis(50), c.batching().maxAge());
+        assertEquals(BackpressurePolicy.BLOCK, c.backpressure());
+        assertEquals(SluiceConfig.OutputType.FILE, c.output().type());
+        assertEquals(FileOutput.Format.PROTOBUF, c.output().fileFormat());
+        assertEquals("/tmp/c.pb", c.output().countersPath());
+        assertEquals(9100, c.metricsListen().getPort());
+        assertEquals(100, c.sampling().defaultRate());
+        assertEquals(5L, c.sampling().exporters().get(InetAddress.getByName("192.0.2.1")));
+        assertEquals(2000L, c.sampling().exporters().get(InetAddress.getByName("2001:db8::1")));
+        assertEquals(10, c.templates().pendingMaxSets());
+        assertEquals(Duration.ofSeconds(5), c.templates().pendingMaxAge());
+        assertEquals(100, c.templates().pendingMaxTotal());
+        assertEquals(50, c.templates().maxTemplates());
+        assertEquals(Duration.ofSeconds(7), c.shutdownTimeout());
+    }
+
+    @Test
+    void flagsAloneCanDescribeAListener() throws Exception {
+        SluiceConfig c = ConfigLoader.load(new String[] {"--config", "/dev/null", "--listeners.0.address=127.0.0.1:0", "--output.type=none"});
+        assertEquals(1, c.listeners().size());
+        assertEquals(0, c.listeners().get(0).address().getPort());
+        assertEquals(SluiceConfig.OutputType.NONE, c.output().type());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {topik: x}"), "kafka.topik", "unknown key");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055, wrokers: 2}]"), "listeners[0].wrokers", "unknown key");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nbatchin: {}"), "batchin", "unknown key");
+        ConfigException flag = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--kafka.nope=1"}));
+        assertProblem(flag, "kafka.nope", "unknown key");
+    }
+
+    @Test
+    void badAddressesAreNamed() {
+        assertProblem(rejected("listeners: [{address: 2055}]"), "listeners[0].address", "not host:port");
+        assertProblem(rejected("listeners: [{address: '0.0.0.0:70000'}]"), "listeners[0].address", "port must be a number from 0 to 65535");
+        assertProblem(rejected("listeners: [{address: 'no-such-host.invalid:2055'}]"), "listeners[0].address", "unknown host");
+        assertProblem(rejected("listeners: [{address: '::1:2055'}]"), "listeners[0].address", "brackets");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nmetrics: {listen: localhost}"), "metrics.listen", "not host:port");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {bootstrap-servers: 'k1'}"), "kafka.bootstrap-servers", "not host:port");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}, {address: 0.0.0.0:2055}]"), "listeners[1].address", "used by another listener");
+    }
+
+    @Test
+    void workersOutOfRange() {
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055, workers: 0}]"), "listeners[0].workers", "between 1 and 256, got 0");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055, workers: 300}]"), "listeners[0].workers", "between 1 and 256, got 300");
+        ConfigException flag = assertThrows(ConfigException.class,
+                () -> ConfigLoader.load(new String[] {"--set", "listeners[2].workers=0"}));
+        assertProblem(flag, "listeners[2].workers", "between 1 and 256");
+    }
+
+    @Test
+    void wrongTypesAndValues() {
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055, workers: two}]"), "listeners[0].workers", "expected an integer");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055, protocol: netflow9}]"), "listeners[0].protocol", "auto | sflow | netflow | ipfix");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nbatching: {max-age: soon}"), "batching.max-age", "duration");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nbackpressure: wait"), "backpressure", "drop | block");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: [1, 2]"), "kafka", "mapping");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {topic: 'a b'}"), "kafka.topic", "not a valid Kafka topic");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nsampling: {exporters: {router1: 10}}"), "sampling.exporters.router1", "not an IP address");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nsampling: {exporters: {10.0.0.1: 0}}"), "sampling.exporters.10.0.0.1", "between 1 and");
+        assertProblem(rejected("listeners: []"), "listeners", "at least one listener");
+        assertProblem(rejected("listeners: [{protocol: sflow}]"), "listeners[0].address", "missing");
+    }
+
+    @Test
+    void missingFileAndBadYamlAreNamed(@TempDir Path dir) throws Exception {
+        ConfigException missing = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", dir.resolve("nope.yaml").toString()}));
+        assertProblem(missing, "--config", "no such file");
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, "listeners: [\n  {address: 0.0.0.0:2055\n");
+        ConfigException syntax = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", bad.toString()}));
+        assertProblem(syntax, "--config", "not valid YAML");
+    }
+}

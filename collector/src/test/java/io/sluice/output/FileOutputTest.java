@@ -1,0 +1,76 @@
+package io.sluice.output;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.flow.FlowJson;
+import io.sluice.flow.FlowRecord;
+import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.FlowMessage;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileOutputTest {
+
+    private static FlowRecord flow(int i) {
+        FlowRecord r = new FlowRecord();
+        r.type = 3;
+        r.srcAddr.setV4(0x0a000000 | i);
+        r.dstAddr.set(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 0, 16);
+        r.bytes = 1000 + i;
+        r.srcMac = 0x0011_2233_4455L;
+        r.sequenceNum = i;
+        return r;
+    }
+
+    @Test
+    void protobufFileIsLengthDelimitedFlowMessages(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flows.pb");
+        FileOutput output = new FileOutput(file.toString(), "", FileOutput.Format.PROTOBUF);
+        WorkerOutput w = output.forWorker("l", 0);
+        BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(100, PartitionKey.RANDOM, output.batchEncoding()), w, 1_000_000L);
+        for (int i = 0; i < 250; i++) sink.flow(flow(i));
+        sink.flush();
+        sink.counters(CounterMessage.newBuilder().setSequenceNum(1).build()); // no counters path: counted, not written
+        output.close(Duration.ofSeconds(1));
+        assertEquals(250, w.stats().flowsSent());
+        assertEquals(1, w.stats().countersDropped());
+        try (InputStream in = Files.newInputStream(file)) {
+            for (int i = 0; i < 250; i++) {
+                FlowMessage m = FlowMessage.parseDelimitedFrom(in);
+                assertEquals(i, m.getSequenceNum());
+                assertEquals(1000 + i, m.getBytes());
+            }
+            assertEquals(null, FlowMessage.parseDelimitedFrom(in), "nothing more");
+        }
+    }
+
+    @Test
+    void jsonFileHasTheLinesOfSluiceDecode(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flows.json");
+        Path counters = dir.resolve("counters.json");
+        FileOutput output = new FileOutput(file.toString(), counters.toString(), FileOutput.Format.JSON);
+        WorkerOutput w = output.forWorker("l", 0);
+        BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(7, PartitionKey.EXPORTER, output.batchEncoding()), w, 1_000_000L);
+        for (int i = 0; i < 20; i++) sink.flow(flow(i));
+        sink.flush();
+        sink.counters(CounterMessage.newBuilder().setSequenceNum(9).build());
+        output.close(Duration.ofSeconds(1));
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(20, lines.size());
+        for (int i = 0; i < 20; i++) assertEquals(FlowJson.toJson(flow(i)), lines.get(i));
+        JsonNode first = new ObjectMapper().readTree(lines.get(0));
+        assertEquals("2001:db8::1", first.get("dst_addr").asText());
+        assertEquals("00:11:22:33:44:55", first.get("src_mac").asText());
+        List<String> counterLines = Files.readAllLines(counters);
+        assertEquals(1, counterLines.size());
+        assertTrue(counterLines.get(0).contains("\"sequence_num\":9"), counterLines.get(0));
+    }
+}

@@ -1,0 +1,137 @@
+package io.sluice.output;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sluice.config.ConfigException;
+import io.sluice.flow.FlowRecord;
+import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.FlowMessage;
+import io.sluice.testing.KafkaBroker;
+import io.sluice.testing.SharedKafka;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The Kafka output against a real in-process broker. */
+@ExtendWith(SharedKafka.class)
+class KafkaOutputTest {
+
+    static KafkaSettings settings(KafkaBroker kafka, String topic, String counters, PartitionKey key, Map<String, String> extra) {
+        return new KafkaSettings(kafka.bootstrapServers(), topic, counters, extra, key, BackpressurePolicy.DROP, Duration.ofSeconds(10));
+    }
+
+    private static FlowRecord flow(int i) {
+        FlowRecord r = new FlowRecord();
+        r.type = 4;
+        r.exporterAddress.setV4(0x0a000000 | (i % 3));
+        r.srcAddr.setV4(0xc0a80000 | i);
+        r.dstAddr.setV4(0x08080808);
+        r.srcPort = 1000 + i;
+        r.dstPort = 53;
+        r.proto = 17;
+        r.bytes = 100 + i;
+        r.packets = 1;
+        r.sequenceNum = i;
+        return r;
+    }
+
+    @Test
+    void batchesArriveAsOneFlowMessagePerRecordKeyedByExporter(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("out-flows", 3);
+        kafka.createTopic("out-counters", 1);
+        int flows = 10_000;
+        try (KafkaOutput output = KafkaOutput.open(settings(kafka, "out-flows", "out-counters", PartitionKey.EXPORTER, Map.of()))) {
+            WorkerOutput w = output.forWorker("test", 0);
+            BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.EXPORTER), w, 100_000_000L);
+            for (int i = 0; i < flows; i++) sink.flow(flow(i));
+            assertEquals(2, sink.batchesHandedOver(), "4096-flow batches handed over when full");
+            sink.flush();
+            sink.counters(CounterMessage.newBuilder().setSequenceNum(7).setAgentAddress(com.google.protobuf.ByteString.copyFrom(new byte[] {1, 2, 3, 4})).build());
+            output.flush(Duration.ofSeconds(30));
+            assertEquals(flows, w.stats().flowsSent());
+            assertEquals(1, w.stats().countersSent());
+            assertEquals(0, w.stats().totalDropped());
+            assertTrue(output.ready());
+        }
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll("out-flows");
+        assertEquals(flows, records.size());
+        Set<Long> seqs = new HashSet<>();
+        Map<String, Integer> partitionOfExporter = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            FlowMessage m = FlowMessage.parseFrom(r.value());
+            seqs.add(Integer.toUnsignedLong(m.getSequenceNum()));
+            assertArrayEquals(m.getExporterAddress().toByteArray(), r.key());
+            Integer before = partitionOfExporter.put(m.getExporterAddress().toStringUtf8(), r.partition());
+            if (before != null) assertEquals(before, r.partition(), "one exporter, one partition");
+            int i = m.getSequenceNum();
+            assertEquals(flow(i).bytes, m.getBytes());
+            assertEquals(1000 + i, m.getSrcPort());
+        }
+        assertEquals(flows, seqs.size(), "every flow exactly once");
+        List<ConsumerRecord<byte[], byte[]>> counters = kafka.readAll("out-counters");
+        assertEquals(1, counters.size());
+        assertEquals(7, CounterMessage.parseFrom(counters.get(0).value()).getSequenceNum());
+    }
+
+    @Test
+    void aFullProducerBufferDropsAndCountsInsteadOfQueueing(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("out-full", 1);
+        // 64 KiB of producer buffer cannot hold 100000 flows handed over in a tight loop
+        Map<String, String> small = Map.of("buffer.memory", "65536", "batch.size", "16384", "linger.ms", "0");
+        try (KafkaOutput output = KafkaOutput.open(settings(kafka, "out-full", "out-full", PartitionKey.RANDOM, small))) {
+            WorkerOutput w = output.forWorker("test", 0);
+            BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.RANDOM), w, 100_000_000L);
+            int flows = 100_000;
+            for (int i = 0; i < flows; i++) sink.flow(flow(i));
+            sink.flush();
+            output.flush(Duration.ofSeconds(30));
+            OutputStats s = w.stats();
+            assertTrue(s.dropped(DropReason.BUFFER_FULL) > 0, "buffer full drops counted");
+            assertEquals(0, s.errors(), "a full buffer is backpressure, not a Kafka error");
+            assertEquals(flows, s.flowsSent() + s.totalDropped(), "every flow sent or counted as dropped");
+            assertEquals(s.flowsSent(), kafka.recordCount("out-full"), "what is counted as sent is what Kafka holds");
+        }
+    }
+
+    @Test
+    void unreachableBrokerIsAConfigErrorWithinTheStartupTimeout() {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new AssertionError(e);
+        }
+        KafkaSettings s = new KafkaSettings("127.0.0.1:" + port, "f", "c", Map.of(), PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(2));
+        long t0 = System.nanoTime();
+        ConfigException e = assertThrows(ConfigException.class, () -> KafkaOutput.open(s));
+        assertEquals("kafka.bootstrap-servers", e.key());
+        assertTrue(e.getMessage().contains("no Kafka broker answered"), e.getMessage());
+        assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "bounded wait");
+    }
+
+    @Test
+    void missingTopicIsNamed(KafkaBroker kafka) {
+        kafka.createTopic("out-present", 1);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> KafkaOutput.open(settings(kafka, "out-absent", "out-present", PartitionKey.RANDOM, Map.of())));
+        assertEquals("kafka.topic", e.key());
+        assertTrue(e.getMessage().contains("'out-absent' does not exist"), e.getMessage());
+    }
+
+    @Test
+    void badProducerPropertyIsNamed(KafkaBroker kafka) {
+        kafka.createTopic("out-badprop", 1);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> KafkaOutput.open(settings(kafka, "out-badprop", "out-badprop", PartitionKey.RANDOM, Map.of("compression.type", "bogus"))));
+        assertEquals("kafka.producer", e.key());
+    }
+}
