@@ -22,4 +22,22 @@ public interface DecoderFactory {
      * @param epochNanos now, wall clock, ns since the epoch (the time base of received datagrams)
      */
     default void expire(long epochNanos) {}
+
+    /**
+     * Loads what the store lacks of a template snapshot written by another (or an earlier) process
+     * (docs/upgrade.md). Called before any datagram is read.
+     *
+     * @return templates and sampling values restored
+     */
+    default int restoreTemplates(java.nio.file.Path file, java.time.Duration maxAge) throws java.io.IOException {
+        return 0;
+    }
+
+    /** Writes the template snapshot (atomically). */
+    default void saveTemplates(java.nio.file.Path file) throws java.io.IOException {}
+
+    /** Changes whenever the templates change: the service writes a snapshot only then. */
+    default long templateChanges() {
+        return 0;
+    }
 }

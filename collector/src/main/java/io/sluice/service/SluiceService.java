@@ -3,6 +3,7 @@ package io.sluice.service;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.handover.Handover;
 import io.sluice.metrics.MetricsServer;
 import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
@@ -12,6 +13,7 @@ import io.sluice.output.FlowOutput;
 import io.sluice.output.PartitionKey;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,7 +39,11 @@ public final class SluiceService implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final List<ReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
+    /** File name of the template snapshot in the state dir. */
+    static final String TEMPLATE_SNAPSHOT = "templates.snapshot";
     private MetricsServer metricsServer;
+    private volatile long lastSavedTemplates = -1;
+    private boolean templateSaveFailed;
     private boolean closed;
 
     private SluiceService(SluiceConfig config, FlowOutput output, DecoderFactory decoders, ServiceMetrics metrics) {
@@ -69,7 +75,9 @@ public final class SluiceService implements AutoCloseable {
             service.close();
             throw e;
         }
+        service.restoreTemplates();
         service.listeners.forEach(ReceivePath::start);
+        service.takeOver();
         service.housekeeping.scheduleWithFixedDelay(service::housekeep, 1, 1, TimeUnit.SECONDS);
         for (ReceivePath l : service.listeners) {
             log.info("listening on {} with {} workers (eBPF steering: {})", l.localAddress(), l.workers(), l.ebpfLoaded() ? "on" : "off");
@@ -77,6 +85,57 @@ public final class SluiceService implements AutoCloseable {
         log.info("metrics on http://{}:{}/metrics, health on /healthz; output {}",
                 config.metricsListen().getAddress().getHostAddress(), service.metricsPort(), config.output().type().configName);
         return service;
+    }
+
+    /**
+     * Every listener takes over from the sluice that served it before, then the previous owners are told
+     * to stop: only now, since a previous owner stops all its listeners at once (docs/upgrade.md).
+     */
+    private void takeOver() {
+        if (!config.handover().enabled()) return;
+        List<Handover> handovers = new ArrayList<>();
+        for (ReceivePath l : listeners) {
+            Handover h = l.takeOver(config.handover());
+            if (h != null) handovers.add(h);
+        }
+        Handover.stopPredecessors(handovers);
+    }
+
+    /** The template snapshot of the state dir, or null when none is configured. */
+    private Path templateSnapshot() {
+        String dir = config.handover().stateDir();
+        return dir.isEmpty() ? null : Path.of(dir, TEMPLATE_SNAPSHOT);
+    }
+
+    /**
+     * Before any datagram is read: the templates the previous process knew (its snapshot is at most a
+     * second old), so data from the exporters decodes at once instead of waiting for their next refresh.
+     */
+    private void restoreTemplates() {
+        Path file = templateSnapshot();
+        if (file == null) return;
+        try {
+            int restored = decoders.restoreTemplates(file, config.handover().templateSnapshotMaxAge());
+            if (restored > 0) log.info("restored {} templates and sampling values from {}", restored, file);
+        } catch (IOException | RuntimeException e) {
+            log.warn("cannot restore the template snapshot {}: {}", file, e.toString());
+        }
+        lastSavedTemplates = decoders.templateChanges();
+    }
+
+    /** Writes the template snapshot when the templates changed since the last one (housekeeping, stop). */
+    private void saveTemplates() {
+        Path file = templateSnapshot();
+        if (file == null) return;
+        long changes = decoders.templateChanges();
+        if (changes == lastSavedTemplates) return;
+        try {
+            decoders.saveTemplates(file);
+            lastSavedTemplates = changes;
+        } catch (IOException | RuntimeException e) {
+            if (!templateSaveFailed) log.warn("cannot write the template snapshot {}: {} (logged once)", file, e.toString());
+            templateSaveFailed = true;
+        }
     }
 
     private void openListeners(ReceivePath.Factory receive) throws ConfigException {
@@ -119,6 +178,7 @@ public final class SluiceService implements AutoCloseable {
     private void housekeep() {
         try {
             decoders.expire(System.currentTimeMillis() * 1_000_000L);
+            saveTemplates();
         } catch (RuntimeException e) {
             log.warn("housekeeping failed: {}", e.toString());
         }
@@ -177,6 +237,7 @@ public final class SluiceService implements AutoCloseable {
                 break;
             }
         }
+        if (lastSavedTemplates != -1) saveTemplates(); // the last templates, for a plain restart
         Duration timeout = config.shutdownTimeout();
         output.close(timeout); // flushes the producer; what is still undelivered at the timeout is counted as dropped
         if (metricsServer != null) metricsServer.close();
