@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -86,7 +87,8 @@ class HandoverIT {
     }
 
     /**
-     * Flows `sluice decode` makes of {@code datagrams[0..count)}: they are written as a payloads file
+     * Flows `sluice decode` makes of the first {@code count} datagrams sent (the capture, cycled): they
+     * are written as a payloads file
      * (u32 length + bytes each, a format CaptureReader reads) and decoded by DecodeCommand, one JSON
      * line per flow.
      */
@@ -96,8 +98,9 @@ class HandoverIT {
             try (java.io.DataOutputStream out = new java.io.DataOutputStream(
                     new java.io.BufferedOutputStream(Files.newOutputStream(part)))) {
                 for (int i = 0; i < count; i++) {
-                    out.writeInt(datagrams.get(i).payload().length);
-                    out.write(datagrams.get(i).payload());
+                    byte[] payload = datagrams.get(i % datagrams.size()).payload();
+                    out.writeInt(payload.length);
+                    out.write(payload);
                 }
             }
             long[] lines = {0};
@@ -181,46 +184,52 @@ class HandoverIT {
         List<String> unit = unitPrivileges();
         String topic = newTopic();
         Path config = config(topic, "random", pinRoot);
-        int rate = 2_000; // datagrams/s (~12k flows/s) for 7.5 s: one process sustains it without drops here
-        int total = datagrams.size();
-        long expected = expectedFlows(total);
+        int rate = 2_000; // datagrams/s (~12k flows/s): one process sustains it without drops here
         try (ChildProcess first = sluice(unit, config)) {
             int port = listeningPort(first);
             AtomicLong sent = new AtomicLong();
+            AtomicBoolean stop = new AtomicBoolean();
             AtomicReference<Throwable> failure = new AtomicReference<>();
+            // The capture, cycled, until told to stop: however long the second JVM takes to start.
             Thread sender = Thread.ofPlatform().name("exporter").start(() -> {
                 try {
-                    replay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), total, rate, sent);
+                    replay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Integer.MAX_VALUE, rate, sent, stop);
                 } catch (Throwable t) {
                     failure.set(t);
                 }
             });
-            Thread.sleep(1000);
-            long t0 = System.nanoTime();
-            try (ChildProcess second = sluice(unit, config, "--set", "listeners[0].address=127.0.0.1:" + port)) {
-                assertEquals(port, listeningPort(second));
-                assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
-                long switchMs = (System.nanoTime() - t0) / 1_000_000;
-                long sentAtFirstExit = sent.get();
+            try {
+                Thread.sleep(1000);
+                long t0 = System.nanoTime();
+                try (ChildProcess second = sluice(unit, config, "--set", "listeners[0].address=127.0.0.1:" + port)) {
+                    assertEquals(port, listeningPort(second));
+                    assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
+                    long switchMs = (System.nanoTime() - t0) / 1_000_000;
+                    Thread.sleep(1500); // the second process alone
+                    stop.set(true);
+                    sender.join();
+                    assertEquals(null, failure.get());
+                    long total = sent.get();
+                    long expected = expectedFlows((int) total);
+                    long inKafka = broker.awaitRecordCount(topic, expected, Duration.ofSeconds(60));
+                    second.signal("TERM");
+                    assertEquals(0, second.awaitExit(Duration.ofSeconds(60)), second.output());
+                    inKafka = broker.recordCount(topic);
+                    long[] one = drained(first);
+                    long[] two = drained(second);
+                    System.out.println("--- first:\n" + first.output() + "--- second:\n" + second.output());
+                    System.out.printf("HandoverIT: %d datagrams at %d/s from one source, %d flows expected, %d in Kafka; "
+                            + "first received %d (drained %d in %d ms after SIGTERM), second received %d; second started to "
+                            + "first exited: %d ms%n", total, rate, expected, inKafka, one[2], one[0], one[1], two[2], switchMs);
+                    assertTrue(one[2] > 0 && two[2] > 0, "both received");
+                    assertEquals(total, one[2] + two[2], "every datagram sent was received by one of them");
+                    assertEquals(expected, inKafka, "the flows in Kafka are exactly the flows sent");
+                    assertTrue(second.output().contains("took over from pid " + first.pid()), second.output());
+                    assertTrue(second.output().contains("pinned the socket map and the owner record"), second.output());
+                }
+            } finally {
+                stop.set(true);
                 sender.join();
-                assertEquals(null, failure.get());
-                System.out.println("--- first:\n" + first.output() + "--- second:\n" + second.output());
-                assertTrue(sentAtFirstExit < total, "the second process received after the first exited ("
-                        + sentAtFirstExit + " of " + total + " sent then)");
-                long inKafka = broker.awaitRecordCount(topic, expected, Duration.ofSeconds(60));
-                second.signal("TERM");
-                assertEquals(0, second.awaitExit(Duration.ofSeconds(60)), second.output());
-                inKafka = broker.recordCount(topic);
-                long[] one = drained(first);
-                long[] two = drained(second);
-                System.out.printf("HandoverIT: %d datagrams at %d/s from one source, %d flows expected, %d in Kafka; first "
-                        + "received %d (drained %d in %d ms after SIGTERM), second received %d; second started to first "
-                        + "exited: %d ms%n", total, rate, expected, inKafka, one[2], one[0], one[1], two[2], switchMs);
-                assertTrue(one[2] > 0 && two[2] > 0, "both received");
-                assertEquals(total, one[2] + two[2], "every datagram sent was received by one of them");
-                assertEquals(expected, inKafka, "the flows in Kafka are exactly the flows sent");
-                assertTrue(second.output().contains("took over from pid " + first.pid()), second.output());
-                assertTrue(second.output().contains("pinned the socket map and the owner record"), second.output());
             }
         }
     }
@@ -295,18 +304,23 @@ class HandoverIT {
                 "--bounding-set=-all," + HandoverCapabilitiesTest.CAPS, "--");
     }
 
-    /** Sends the first {@code count} datagrams of the capture from one socket; rate 0 = as fast as possible. */
+    /** Sends {@code count} datagrams of the capture (cycled) from one socket; rate 0 = as fast as possible. */
     static void replay(InetSocketAddress target, int count, int rate, AtomicLong sent) throws IOException {
+        replay(target, count, rate, sent, new AtomicBoolean());
+    }
+
+    /** The same, ending early when {@code stop} is set. */
+    static void replay(InetSocketAddress target, int count, int rate, AtomicLong sent, AtomicBoolean stop) throws IOException {
         try (DatagramChannel channel = DatagramChannel.open()) {
             channel.connect(target);
             long t0 = System.nanoTime();
-            for (int i = 0; i < count; i++) {
+            for (int i = 0; i < count && !stop.get(); i++) {
                 if (rate > 0) {
                     long due = t0 + (long) i * 1_000_000_000L / rate;
                     long wait;
                     while ((wait = due - System.nanoTime()) > 0) LockSupport.parkNanos(Math.min(wait, 1_000_000));
                 }
-                channel.write(ByteBuffer.wrap(datagrams.get(i).payload()));
+                channel.write(ByteBuffer.wrap(datagrams.get(i % datagrams.size()).payload()));
                 sent.incrementAndGet();
             }
         }
