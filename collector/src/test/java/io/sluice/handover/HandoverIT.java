@@ -8,6 +8,8 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.cli.DecodeCommand;
 import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.netflow.NetflowConfig;
+import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.decode.sflow.SflowDecoder;
 import io.sluice.testing.BpfRequirement;
 import io.sluice.testing.Captures;
@@ -46,7 +48,8 @@ class HandoverIT {
             "listener (\\S+): drained (\\d+) datagrams in (\\d+) ms after the stop; received (\\d+) in all");
     private static final Duration START = Duration.ofSeconds(60);
     private static KafkaBroker broker;
-    private static List<CapturedDatagram> datagrams;
+    private static List<CapturedDatagram> sflow;
+    private static List<CapturedDatagram> ipfix;
     private Path pinRoot;
     private Path privateBpffs;
     private final List<Path> temporary = new ArrayList<>();
@@ -54,7 +57,8 @@ class HandoverIT {
     @BeforeAll
     static void brokerAndCapture() throws IOException {
         BpfRequirement.assumeBpf();
-        datagrams = CaptureReader.read(Captures.bench().resolve("pmacctd-sflow.pcap"));
+        sflow = CaptureReader.read(Captures.bench().resolve("pmacctd-sflow.pcap"));
+        ipfix = CaptureReader.read(Captures.bench().resolve("pmacctd-ipfix.pcap"));
         broker = KafkaBroker.start();
     }
 
@@ -92,7 +96,7 @@ class HandoverIT {
      * (u32 length + bytes each, a format CaptureReader reads) and decoded by DecodeCommand, one JSON
      * line per flow.
      */
-    static long expectedFlows(int count) throws IOException {
+    static long expectedFlows(List<CapturedDatagram> datagrams, int count) throws IOException {
         Path part = Files.createTempFile("sluice-it-", ".payloads.bin");
         try {
             try (java.io.DataOutputStream out = new java.io.DataOutputStream(
@@ -122,7 +126,9 @@ class HandoverIT {
                     return this;
                 }
             };
-            DecodeCommand.decode(new FlowDecoder(new SflowDecoder(), null, null, null), List.of(part), counter);
+            NetflowDecoders nf = new NetflowDecoders(NetflowConfig.defaults());
+            DecodeCommand.decode(new FlowDecoder(new SflowDecoder(), nf.newNetflowV5(), nf.newNetflowV9(), nf.newIpfix()),
+                    List.of(part), counter);
             return lines[0];
         } finally {
             Files.deleteIfExists(part);
@@ -130,15 +136,19 @@ class HandoverIT {
     }
 
     private Path config(String topic, String steering, Path root) throws IOException {
+        return config(topic, steering, root, "");
+    }
+
+    private Path config(String topic, String steering, Path root, String stateDir) throws IOException {
         Path file = Files.createTempFile("sluice-it-", ".yaml");
         temporary.add(file);
         Files.writeString(file, """
                 listeners:
-                  - {address: 127.0.0.1:0, protocol: sflow, workers: 2, steering: %s}
+                  - {address: 127.0.0.1:0, protocol: auto, workers: 2, steering: %s}
                 kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters}
                 metrics: {listen: 127.0.0.1:0}
-                handover: {pin-root: %s}
-                """.formatted(steering, broker.bootstrapServers(), topic, topic, root));
+                handover: {pin-root: %s, state-dir: '%s'}
+                """.formatted(steering, broker.bootstrapServers(), topic, topic, root, stateDir));
         file.toFile().setReadable(true, false);
         return file;
     }
@@ -181,9 +191,30 @@ class HandoverIT {
      */
     @Test
     void aSecondSluiceTakesOverWithoutLosingAFlow() throws Exception {
+        handover(sflow, "random", "random");
+    }
+
+    /**
+     * The same from a process on the kernel hash to one with eBPF, with IPFIX: the second process
+     * starts with the first one's templates (the state dir's snapshot) and the first leaves the hash
+     * when it stops.
+     */
+    @Test
+    void fromTheKernelHashWithIpfixTemplates() throws Exception {
+        String second = handover(ipfix, "hash", "random");
+        assertTrue(second.contains("restored ") && second.contains(" templates and sampling values from "), second);
+    }
+
+    /** @return the second process's output */
+    private String handover(List<CapturedDatagram> datagrams, String firstSteering, String secondSteering) throws Exception {
         List<String> unit = unitPrivileges();
+        Path stateDir = privateBpffs.resolveSibling(privateBpffs.getFileName() + "-state");
+        Files.createDirectories(stateDir);
+        Files.setAttribute(stateDir, "unix:uid", 65534);
+        temporary.add(stateDir.resolve("templates.snapshot"));
+        temporary.add(stateDir);
         String topic = newTopic();
-        Path config = config(topic, "random", pinRoot);
+        Path config = config(topic, firstSteering, pinRoot, stateDir.toString());
         int rate = 2_000; // datagrams/s (~12k flows/s): one process sustains it without drops here
         try (ChildProcess first = sluice(unit, config)) {
             int port = listeningPort(first);
@@ -193,7 +224,7 @@ class HandoverIT {
             // The capture, cycled, until told to stop: however long the second JVM takes to start.
             Thread sender = Thread.ofPlatform().name("exporter").start(() -> {
                 try {
-                    replay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Integer.MAX_VALUE, rate, sent, stop);
+                    replay(datagrams, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), Integer.MAX_VALUE, rate, sent, stop);
                 } catch (Throwable t) {
                     failure.set(t);
                 }
@@ -201,7 +232,8 @@ class HandoverIT {
             try {
                 Thread.sleep(1000);
                 long t0 = System.nanoTime();
-                try (ChildProcess second = sluice(unit, config, "--set", "listeners[0].address=127.0.0.1:" + port)) {
+                try (ChildProcess second = sluice(unit, config, "--set", "listeners[0].address=127.0.0.1:" + port,
+                        "--set", "listeners[0].steering=" + secondSteering)) {
                     assertEquals(port, listeningPort(second));
                     assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
                     long switchMs = (System.nanoTime() - t0) / 1_000_000;
@@ -210,7 +242,7 @@ class HandoverIT {
                     sender.join();
                     assertEquals(null, failure.get());
                     long total = sent.get();
-                    long expected = expectedFlows((int) total);
+                    long expected = expectedFlows(datagrams, (int) total);
                     long inKafka = broker.awaitRecordCount(topic, expected, Duration.ofSeconds(60));
                     second.signal("TERM");
                     assertEquals(0, second.awaitExit(Duration.ofSeconds(60)), second.output());
@@ -218,14 +250,16 @@ class HandoverIT {
                     long[] one = drained(first);
                     long[] two = drained(second);
                     System.out.println("--- first:\n" + first.output() + "--- second:\n" + second.output());
-                    System.out.printf("HandoverIT: %d datagrams at %d/s from one source, %d flows expected, %d in Kafka; "
-                            + "first received %d (drained %d in %d ms after SIGTERM), second received %d; second started to "
-                            + "first exited: %d ms%n", total, rate, expected, inKafka, one[2], one[0], one[1], two[2], switchMs);
+                    System.out.printf("HandoverIT %s -> %s: %d datagrams at %d/s from one source, %d flows expected, %d in "
+                            + "Kafka; first received %d (drained %d in %d ms after SIGTERM), second received %d; second started "
+                            + "to first exited: %d ms%n", firstSteering, secondSteering, total, rate, expected, inKafka, one[2],
+                            one[0], one[1], two[2], switchMs);
                     assertTrue(one[2] > 0 && two[2] > 0, "both received");
                     assertEquals(total, one[2] + two[2], "every datagram sent was received by one of them");
                     assertEquals(expected, inKafka, "the flows in Kafka are exactly the flows sent");
                     assertTrue(second.output().contains("took over from pid " + first.pid()), second.output());
                     assertTrue(second.output().contains("pinned the socket map and the owner record"), second.output());
+                    return second.output();
                 }
             } finally {
                 stop.set(true);
@@ -239,11 +273,11 @@ class HandoverIT {
     void sigtermAloneDeliversWhatTheSocketsHold() throws Exception {
         String topic = newTopic();
         int burst = 2_000;
-        long expected = expectedFlows(burst);
+        long expected = expectedFlows(sflow, burst);
         try (ChildProcess only = sluice(List.of(), config(topic, "random", pinRoot))) {
             int port = listeningPort(only);
             only.signal("STOP"); // frozen: the whole burst waits in the socket buffers
-            replay(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), burst, 0, new AtomicLong());
+            replay(sflow, new InetSocketAddress(InetAddress.getLoopbackAddress(), port), burst, 0, new AtomicLong());
             assertTrue(UdpTables.queuedDatagramsBytes(port) > 0, "queued at the signal");
             assertEquals(0, UdpTables.drops(port), "the burst fits the receive buffers");
             only.signal("TERM");
@@ -305,12 +339,14 @@ class HandoverIT {
     }
 
     /** Sends {@code count} datagrams of the capture (cycled) from one socket; rate 0 = as fast as possible. */
-    static void replay(InetSocketAddress target, int count, int rate, AtomicLong sent) throws IOException {
-        replay(target, count, rate, sent, new AtomicBoolean());
+    static void replay(List<CapturedDatagram> datagrams, InetSocketAddress target, int count, int rate, AtomicLong sent)
+            throws IOException {
+        replay(datagrams, target, count, rate, sent, new AtomicBoolean());
     }
 
     /** The same, ending early when {@code stop} is set. */
-    static void replay(InetSocketAddress target, int count, int rate, AtomicLong sent, AtomicBoolean stop) throws IOException {
+    static void replay(List<CapturedDatagram> datagrams, InetSocketAddress target, int count, int rate, AtomicLong sent,
+            AtomicBoolean stop) throws IOException {
         try (DatagramChannel channel = DatagramChannel.open()) {
             channel.connect(target);
             long t0 = System.nanoTime();
