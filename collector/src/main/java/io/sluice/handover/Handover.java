@@ -299,6 +299,7 @@ public final class Handover implements AutoCloseable {
             if (owner.isPresent() && owner.get().equals(self)) {
                 Files.deleteIfExists(dir.socketMap());
                 Files.deleteIfExists(dir.owner());
+                dir.removeIfEmpty();
                 LOG.info("listener {}: removed its pins under {}", listener, dir);
             } else {
                 LOG.info("listener {}: pins under {} belong to {} now: left in place", listener, dir,

@@ -60,12 +60,24 @@ public final class PinDirectory {
     /**
      * Creates the directory if needed and takes an exclusive flock on it, so that a process taking
      * over and one releasing (or two starting at once) do not interleave their read-check-replace of
-     * the pins. The directory itself is never removed (an empty one is harmless), so a lock holder
-     * never finds its directory gone.
+     * the pins. The releasing owner removes the directory when it leaves it empty; a waiter that then
+     * gets the lock on the removed directory notices (its path no longer leads to the locked inode)
+     * and starts over on a fresh one.
      *
      * @throws HandoverException not on a bpffs-capable path, or still locked after {@code timeout}
      */
     public Lock lock(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Lock lock = lockOnce(deadline, timeout);
+            if (lock.stillAt(path)) {
+                return lock;
+            }
+            lock.close(); // removed under us: lock the new one
+        }
+    }
+
+    private Lock lockOnce(long deadline, Duration timeout) {
         try {
             Files.createDirectories(path);
         } catch (IOException e) {
@@ -78,7 +90,6 @@ public final class PinDirectory {
             if (fd < 0) {
                 throw new HandoverException("cannot open the pin directory " + path + ": " + Errno.describe(Errno.read(errno)));
             }
-            long deadline = System.nanoTime() + timeout.toNanos();
             while (true) {
                 if (fcntl_h.flock(errno, fd, fcntl_h.LOCK_EX() | fcntl_h.LOCK_NB()) == 0) {
                     return new Lock(fd);
@@ -104,6 +115,17 @@ public final class PinDirectory {
         }
     }
 
+    /** Removes the directory if it is empty (its owner left nothing in it); call with the lock held. */
+    void removeIfEmpty() {
+        try {
+            Files.deleteIfExists(path);
+        } catch (java.nio.file.DirectoryNotEmptyException e) {
+            // a pin left by someone else (another tool): keep it
+        } catch (IOException e) {
+            // best effort: an empty directory is harmless
+        }
+    }
+
     @Override
     public String toString() {
         return path.toString();
@@ -116,6 +138,16 @@ public final class PinDirectory {
 
         private Lock(int fd) {
             this.fd = fd;
+        }
+
+        /** Whether {@code path} still names the directory this lock holds (it was not removed meanwhile). */
+        boolean stillAt(Path path) {
+            try {
+                Object locked = Files.getAttribute(Path.of("/proc/self/fd/" + fd), "unix:ino");
+                return locked.equals(Files.getAttribute(path, "unix:ino"));
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
         }
 
         @Override

@@ -110,6 +110,29 @@ class HandoverTest {
     }
 
     @Test
+    void aWaiterWhoseDirectoryWasRemovedLocksTheNewOne() throws Exception {
+        PinDirectory dir = PinDirectory.of(pinRoot, "removed");
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicBoolean existedWhileLocked = new AtomicBoolean();
+        Thread waiter;
+        try (PinDirectory.Lock holder = dir.lock(Duration.ofSeconds(1))) {
+            waiter = Thread.ofPlatform().start(() -> {
+                try (PinDirectory.Lock mine = dir.lock(Duration.ofSeconds(5))) {
+                    existedWhileLocked.set(Files.isDirectory(dir.path()) && mine.stillAt(dir.path()));
+                } catch (Throwable t) {
+                    failure.set(t);
+                }
+            });
+            Thread.sleep(100); // the waiter has opened the directory and waits for the flock
+            dir.removeIfEmpty(); // what an exiting owner does, lock held
+            assertFalse(Files.exists(dir.path()));
+        }
+        waiter.join();
+        assertNull(failure.get());
+        assertTrue(existedWhileLocked.get(), "the waiter locked a directory that exists");
+    }
+
+    @Test
     void theOwnerRecordReadsBackAndBpftoolNamesItsFields() throws Exception {
         Path pin = pinRoot.resolve("owner");
         Files.createDirectories(pinRoot);
