@@ -149,7 +149,7 @@ public final class SluiceService implements AutoCloseable {
             for (int w = 0; w < pipelines.length; w++) {
                 BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(config.batching().flows(), key, encoding),
                         output.forWorker(lc.name(), w), maxAgeNanos);
-                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink);
+                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink, lc.name() + "/" + w);
             }
             ReceivePath path;
             try {

@@ -14,15 +14,24 @@ public final class WorkerPipeline implements DatagramHandler {
     private final DatagramDecoder decoder;
     private final DecodeStats stats = new DecodeStats();
     private final BatchingFlowSink sink;
+    private final DecodeErrorLog errorLog;
 
     public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink) {
+        this(decoder, sink, "worker");
+    }
+
+    /** @param name the worker's name in log lines, e.g. {@code 0.0.0.0:4739/1} */
+    public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink, String name) {
         this.decoder = decoder;
         this.sink = sink;
+        this.errorLog = new DecodeErrorLog(name);
     }
 
     @Override
     public void onDatagram(Datagram datagram) {
+        long errorsBefore = stats.errorTotal();
         decoder.decode(datagram, sink, stats);
+        if (stats.errorTotal() != errorsBefore) errorLog.failed(datagram, stats.lastError());
     }
 
     @Override
