@@ -68,6 +68,11 @@ public final class StandardDecoders implements DecoderFactory {
             public long pendingTemplateExpired() {
                 return store.expiredSets();
             }
+
+            @Override
+            public long templatesRefused() {
+                return store.refusedTemplates();
+            }
         };
     }
 
