@@ -33,6 +33,17 @@ public interface DecoderFactory {
         return 0;
     }
 
+    /**
+     * A template snapshot for a process that is already reading datagrams (the predecessor's last one,
+     * after it exited): puts the sampling values the store lacks, and returns the templates it lacks as
+     * their exporters' template messages, for the workers to decode (which releases the data sets parked
+     * for them into the workers' own sinks).
+     */
+    default java.util.List<io.sluice.capture.CapturedDatagram> snapshotTemplates(java.nio.file.Path file,
+            java.time.Duration maxAge) throws java.io.IOException {
+        return java.util.List.of();
+    }
+
     /** Writes the template snapshot (atomically). */
     default void saveTemplates(java.nio.file.Path file) throws java.io.IOException {}
 

@@ -110,6 +110,11 @@ public final class StandardDecoders implements DecoderFactory {
     }
 
     @Override
+    public List<CapturedDatagram> snapshotTemplates(Path file, Duration maxAge) throws IOException {
+        return TemplateSnapshot.restore(netflow.templateStore(), file, maxAge);
+    }
+
+    @Override
     public void saveTemplates(Path file) throws IOException {
         TemplateSnapshot.write(netflow.templateStore(), file);
     }

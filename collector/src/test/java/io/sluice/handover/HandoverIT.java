@@ -140,15 +140,20 @@ class HandoverIT {
     }
 
     private Path config(String topic, String steering, Path root, String stateDir) throws IOException {
+        return config(topic, steering, root, stateDir, 0);
+    }
+
+    /** {@code metricsPort}: one for both processes of a handover, as the systemd unit configures them. */
+    private Path config(String topic, String steering, Path root, String stateDir, int metricsPort) throws IOException {
         Path file = Files.createTempFile("sluice-it-", ".yaml");
         temporary.add(file);
         Files.writeString(file, """
                 listeners:
                   - {address: 127.0.0.1:0, protocol: auto, workers: 2, steering: %s}
                 kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters}
-                metrics: {listen: 127.0.0.1:0}
+                metrics: {listen: 127.0.0.1:%d}
                 handover: {pin-root: %s, state-dir: '%s'}
-                """.formatted(steering, broker.bootstrapServers(), topic, topic, root, stateDir));
+                """.formatted(steering, broker.bootstrapServers(), topic, topic, metricsPort, root, stateDir));
         file.toFile().setReadable(true, false);
         return file;
     }
@@ -214,7 +219,11 @@ class HandoverIT {
         temporary.add(stateDir.resolve("templates.snapshot"));
         temporary.add(stateDir);
         String topic = newTopic();
-        Path config = config(topic, firstSteering, pinRoot, stateDir.toString());
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            metricsPort = free.getLocalPort();
+        }
+        Path config = config(topic, firstSteering, pinRoot, stateDir.toString(), metricsPort);
         int rate = 2_000; // datagrams/s (~12k flows/s): one process sustains it without drops here
         try (ChildProcess first = sluice(unit, config)) {
             int port = listeningPort(first);
@@ -259,6 +268,8 @@ class HandoverIT {
                     assertEquals(expected, inKafka, "the flows in Kafka are exactly the flows sent");
                     assertTrue(second.output().contains("took over from pid " + first.pid()), second.output());
                     assertTrue(second.output().contains("pinned the socket map and the owner record"), second.output());
+                    assertTrue(second.output().contains("metrics on http://127.0.0.1:" + metricsPort
+                            + "/metrics, health on /healthz (bound after the previous sluice exited)"), second.output());
                     return second.output();
                 }
             } finally {
