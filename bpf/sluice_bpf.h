@@ -10,6 +10,7 @@ typedef unsigned int __u32;
 typedef unsigned long long __u64;
 
 /* enum bpf_map_type (UAPI values, stable ABI) */
+#define BPF_MAP_TYPE_ARRAY 2
 #define BPF_MAP_TYPE_PERCPU_ARRAY 6
 #define BPF_MAP_TYPE_REUSEPORT_SOCKARRAY 20
 

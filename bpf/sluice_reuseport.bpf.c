@@ -26,6 +26,28 @@ struct {
     __uint(max_entries, 1);
 } rr_counter SEC(".maps");
 
+/* Who owns a listener's pins under /sys/fs/bpf/sluice/<listener>/ (graceful restart, see
+ * docs/upgrade.md and io.sluice.handover.OwnerRecord): no program reads it. The Java side loads this
+ * object with no program to create it, writes entry 0 and pins it beside the socket map, so that
+ * `bpftool map dump pinned .../owner` shows the fields by name. A starting sluice reads it to find
+ * the process to stop (pid + start time, so a recycled pid is never signalled) or to recognise a
+ * crashed owner's stale pins; an exiting one removes the pins only if the record is still its own. */
+struct sluice_owner {
+    __u32 magic;          /* 0x534c5543 "SLUC": a record written by sluice */
+    __u32 pid;
+    __u64 start_ticks;    /* field 22 of /proc/<pid>/stat: clock ticks after boot */
+    __u32 steering;       /* 0 kernel hash, 1 random, 2 round-robin */
+    __u32 sockets;        /* size of the owner's reuseport group */
+    __u64 pinned_at_ns;   /* wall clock when it took over, ns after the epoch */
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __type(key, __u32);
+    __type(value, struct sluice_owner);
+    __uint(max_entries, 1);
+} owner SEC(".maps");
+
 /* If the selection fails (an empty slot) the program still passes the packet: the kernel then
  * falls back to its hash over the group, which loses nothing. */
 SEC("sk_reuseport")

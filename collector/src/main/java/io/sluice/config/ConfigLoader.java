@@ -214,8 +214,22 @@ public final class ConfigLoader {
                 (int) t.integer("max-templates", 100_000, 1, 10_000_000));
         t.rejectUnknownKeys();
         Duration shutdownTimeout = root.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ZERO);
+        SluiceConfig.Handover handover = handover(root.object("handover"));
         root.rejectUnknownKeys();
-        return new SluiceConfig(listeners, kafka, batching, backpressure, output, metricsListen, sampling, templates, shutdownTimeout);
+        return new SluiceConfig(listeners, kafka, batching, backpressure, output, metricsListen, sampling, templates,
+                shutdownTimeout, handover);
+    }
+
+    /** handover.*: see docs/upgrade.md. The state dir defaults to $SLUICE_STATE (the systemd unit sets it). */
+    private static SluiceConfig.Handover handover(ConfigNode h) throws ConfigException {
+        boolean enabled = Boolean.parseBoolean(h.choice("enabled", "true", "true", "false"));
+        String pinRoot = h.string("pin-root", "/sys/fs/bpf/sluice");
+        if (!pinRoot.startsWith("/")) throw new ConfigException(h.key("pin-root"), "must be an absolute path, got '" + pinRoot + "'");
+        String envState = System.getenv("SLUICE_STATE");
+        String stateDir = h.string("state-dir", envState == null ? "" : envState);
+        Duration maxAge = h.duration("template-snapshot-max-age", Duration.ofMinutes(10), Duration.ZERO);
+        h.rejectUnknownKeys();
+        return new SluiceConfig.Handover(enabled, Path.of(pinRoot), stateDir, maxAge);
     }
 
     private static List<SluiceConfig.Listener> listeners(ConfigNode root) throws ConfigException {

@@ -19,7 +19,8 @@ public record SluiceConfig(
         InetSocketAddress metricsListen,
         Sampling sampling,
         Templates templates,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        Handover handover) {
 
     public enum Protocol {
         AUTO("auto"), SFLOW("sflow"), NETFLOW("netflow"), IPFIX("ipfix");
@@ -74,6 +75,16 @@ public record SluiceConfig(
 
     /** @param defaultRate for flows without a rate whose exporter is not listed; 0 = leave 0 */
     public record Sampling(long defaultRate, Map<InetAddress, Long> exporters) {}
+
+    /**
+     * The graceful restart (docs/upgrade.md).
+     *
+     * @param enabled take the listeners over from a running sluice and pin the handover state
+     * @param pinRoot the bpffs directory holding one directory of pins per listener
+     * @param stateDir where the template snapshot is kept for the next process ("" = none)
+     * @param templateSnapshotMaxAge an older snapshot is not loaded (exporters may have changed their templates)
+     */
+    public record Handover(boolean enabled, java.nio.file.Path pinRoot, String stateDir, Duration templateSnapshotMaxAge) {}
 
     /**
      * Bounds of the NetFlow v9 / IPFIX template store.

@@ -9,9 +9,23 @@ public final class DecodeStats {
     private final long[] errors = new long[DecodeError.values().length];
     private final long[] flows = new long[Protocol.values().length];
     private final long[] datagrams = new long[Protocol.values().length];
+    private long errorTotal;
+    private DecodeError lastError;
 
     public void error(DecodeError reason) {
         errors[reason.ordinal()]++;
+        errorTotal++;
+        lastError = reason;
+    }
+
+    /** Errors of every reason so far: a worker compares it around a decode to see that one failed. */
+    public long errorTotal() {
+        return errorTotal;
+    }
+
+    /** The reason of the latest error, or null if none. */
+    public DecodeError lastError() {
+        return lastError;
     }
 
     public void flows(Protocol protocol, int count) {

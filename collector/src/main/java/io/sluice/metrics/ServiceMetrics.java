@@ -62,6 +62,12 @@ public final class ServiceMetrics {
         counter("sluice_receive_errors_total", "receive calls that failed (not kernel drops)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.receive().receiveErrors(), w.listener(), id(w));
         });
+        counter("sluice_receive_truncated_total", "datagrams larger than a receive slot, dropped (MSG_TRUNC)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.receive().truncated(), w.listener(), id(w));
+        });
+        counter("sluice_handler_errors_total", "datagrams whose processing failed with an exception (a bug: the log says which)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.receive().handlerErrors(), w.listener(), id(w));
+        });
         counter("sluice_socket_drops_total", "datagrams the kernel dropped on this worker's socket (receive buffer full)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.socketDrops().getAsLong(), w.listener(), id(w));
         });
@@ -134,6 +140,11 @@ public final class ServiceMetrics {
                 .name("sluice_pending_template_expired_total")
                 .help("pending data sets given up on (their template did not arrive in time or the buffer was full)")
                 .callback(cb -> cb.call(templates.pendingTemplateExpired()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_templates_refused_total")
+                .help("templates not stored because the store is at its limit (templates.max-templates): their data cannot be decoded")
+                .callback(cb -> cb.call(templates.templatesRefused()))
                 .register(registry);
         GaugeWithCallback.builder()
                 .name("sluice_ebpf_loaded")

@@ -14,6 +14,11 @@ public interface TemplateStoreStats {
     /** Pending data sets given up on (age or count limit) since start. */
     long pendingTemplateExpired();
 
+    /** Templates refused because the store was full, since start. */
+    default long templatesRefused() {
+        return 0;
+    }
+
     TemplateStoreStats NONE = new TemplateStoreStats() {
         @Override
         public long templates() {

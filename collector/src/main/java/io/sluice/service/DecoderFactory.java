@@ -22,4 +22,33 @@ public interface DecoderFactory {
      * @param epochNanos now, wall clock, ns since the epoch (the time base of received datagrams)
      */
     default void expire(long epochNanos) {}
+
+    /**
+     * Loads what the store lacks of a template snapshot written by another (or an earlier) process
+     * (docs/upgrade.md). Called before any datagram is read.
+     *
+     * @return templates and sampling values restored
+     */
+    default int restoreTemplates(java.nio.file.Path file, java.time.Duration maxAge) throws java.io.IOException {
+        return 0;
+    }
+
+    /**
+     * A template snapshot for a process that is already reading datagrams (the predecessor's last one,
+     * after it exited): puts the sampling values the store lacks, and returns the templates it lacks as
+     * their exporters' template messages, for the workers to decode (which releases the data sets parked
+     * for them into the workers' own sinks).
+     */
+    default java.util.List<io.sluice.capture.CapturedDatagram> snapshotTemplates(java.nio.file.Path file,
+            java.time.Duration maxAge) throws java.io.IOException {
+        return java.util.List.of();
+    }
+
+    /** Writes the template snapshot (atomically). */
+    default void saveTemplates(java.nio.file.Path file) throws java.io.IOException {}
+
+    /** Changes whenever the templates change: the service writes a snapshot only then. */
+    default long templateChanges() {
+        return 0;
+    }
 }

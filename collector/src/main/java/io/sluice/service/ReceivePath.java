@@ -1,6 +1,7 @@
 package io.sluice.service;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.handover.Handover;
 import io.sluice.worker.DatagramHandler;
 import io.sluice.worker.ReceiveStats;
 import java.io.IOException;
@@ -43,6 +44,17 @@ public interface ReceivePath extends AutoCloseable {
     boolean running();
 
     void start();
+
+    /**
+     * Takes this listener over from a sluice that served its address before (docs/upgrade.md): pins the
+     * handover state and finds the previous owner, which the service stops once every listener has
+     * taken over ({@link Handover#stopPredecessors}). Called after {@link #start()}.
+     *
+     * @return the handover, or null for a receive path without one
+     */
+    default Handover takeOver(SluiceConfig.Handover settings) {
+        return null;
+    }
 
     /**
      * Stops reading, drains each socket until it would block, calls every handler's onStop, then

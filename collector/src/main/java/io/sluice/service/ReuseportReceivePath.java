@@ -1,6 +1,8 @@
 package io.sluice.service;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.handover.Handover;
+import io.sluice.handover.HandoverSettings;
 import io.sluice.socket.ReuseportSocketGroup;
 import io.sluice.socket.SocketDrops;
 import io.sluice.steering.BpfObjectSource;
@@ -26,16 +28,19 @@ public final class ReuseportReceivePath implements ReceivePath {
     /** Scrapes read every worker's drops: parse /proc/net/udp{,6} once per scrape, not once per worker. */
     private static final long DROPS_CACHE_NANOS = 200_000_000L;
 
+    private final String name;
     private final ReuseportSocketGroup group;
     private final Steering steering;
     private final WorkerPool pool;
     private final SocketDrops drops;
     private long[] lastDrops;
     private long lastDropsNanos;
+    private Handover handover;
     private volatile boolean running;
     private volatile boolean closed;
 
-    private ReuseportReceivePath(ReuseportSocketGroup group, Steering steering, WorkerPool pool, SocketDrops drops) {
+    private ReuseportReceivePath(String name, ReuseportSocketGroup group, Steering steering, WorkerPool pool, SocketDrops drops) {
+        this.name = name;
         this.group = group;
         this.steering = steering;
         this.pool = pool;
@@ -52,7 +57,7 @@ public final class ReuseportReceivePath implements ReceivePath {
             Steering steering = Steering.attachOrFallback(listener.name(), group, SteeringMode.parse(listener.steering().configName), bpf);
             SocketDrops drops = SocketDrops.of(group);
             WorkerPool pool = new WorkerPool(listener.name(), group, handlers, ReceiveOptions.DEFAULT);
-            return new ReuseportReceivePath(group, steering, pool, drops);
+            return new ReuseportReceivePath(listener.name(), group, steering, pool, drops);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
@@ -108,11 +113,41 @@ public final class ReuseportReceivePath implements ReceivePath {
         running = true;
     }
 
+    /**
+     * The pin directory is named after the bound address (not the configured text), so that every
+     * spelling of one address ("0.0.0.0:2055", ":2055") finds the same pins.
+     */
+    @Override
+    public synchronized Handover takeOver(SluiceConfig.Handover settings) {
+        if (!settings.enabled() || handover != null) return handover;
+        HandoverSettings s = HandoverSettings.defaults().withPinRoot(settings.pinRoot());
+        handover = Handover.takeOver(s, boundName(), group, steering);
+        return handover;
+    }
+
+    private String boundName() {
+        InetSocketAddress a = group.localAddress();
+        String host = a.getAddress().getHostAddress();
+        return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+
     @Override
     public void close() {
-        if (closed) return;
-        closed = true;
+        Handover h;
+        synchronized (this) {
+            if (closed) return;
+            closed = true;
+            h = handover;
+        }
+        // No new datagram may reach a socket that is draining (a successor's program, or leaving the hash).
+        if (h != null) h.beforeDrain();
+        long before = pool.packets();
+        long t0 = System.nanoTime();
         pool.close(); // stop, drain until EAGAIN, onStop, then close the sockets
+        long after = pool.packets();
+        log.info("listener {}: drained {} datagrams in {} ms after the stop; received {} in all", name, after - before,
+                (System.nanoTime() - t0) / 1_000_000, after);
         steering.close();
+        if (h != null) h.close(); // the pins go only if still this process's
     }
 }

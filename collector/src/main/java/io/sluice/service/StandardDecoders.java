@@ -1,5 +1,17 @@
 package io.sluice.service;
 
+import io.sluice.capture.CapturedDatagram;
+import io.sluice.decode.Datagram;
+import io.sluice.decode.DecodeStats;
+import io.sluice.decode.template.TemplateSnapshot;
+import io.sluice.flow.FlowRecord;
+import io.sluice.flow.FlowSink;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
 import io.sluice.config.SluiceConfig;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.FlowDecoder;
@@ -56,7 +68,60 @@ public final class StandardDecoders implements DecoderFactory {
             public long pendingTemplateExpired() {
                 return store.expiredSets();
             }
+
+            @Override
+            public long templatesRefused() {
+                return store.refusedTemplates();
+            }
         };
+    }
+
+    /**
+     * The snapshot's templates go through this process's own v9/IPFIX decoders as the exporters' template
+     * messages. Before any datagram is read nothing is parked, so no flow can come out: the sink counts
+     * them anyway (a flow here would be lost, and is logged).
+     */
+    @Override
+    public int restoreTemplates(Path file, Duration maxAge) throws IOException {
+        TemplateStore store = netflow.templateStore();
+        long before = store.changes();
+        List<CapturedDatagram> messages = TemplateSnapshot.restore(store, file, maxAge);
+        FlowDecoder decoder = new FlowDecoder(null, null, netflow.newNetflowV9(), netflow.newIpfix());
+        DecodeStats stats = new DecodeStats();
+        Datagram datagram = new Datagram(0);
+        long[] flows = {0};
+        FlowSink sink = new FlowSink() {
+            @Override
+            public void flow(FlowRecord flow) {
+                flows[0]++;
+            }
+        };
+        for (CapturedDatagram m : messages) {
+            datagram.buffer = ByteBuffer.wrap(m.payload());
+            datagram.length = m.payload().length;
+            datagram.setExporter(m.sourceAddress(), m.sourcePort());
+            datagram.timeReceivedNs = System.currentTimeMillis() * 1_000_000L;
+            decoder.decode(datagram, sink, stats);
+        }
+        if (flows[0] > 0 || stats.totalErrors() > 0) {
+            throw new IOException("restoring " + file + " decoded " + flows[0] + " flows and " + stats.totalErrors() + " errors");
+        }
+        return (int) (store.changes() - before);
+    }
+
+    @Override
+    public List<CapturedDatagram> snapshotTemplates(Path file, Duration maxAge) throws IOException {
+        return TemplateSnapshot.restore(netflow.templateStore(), file, maxAge);
+    }
+
+    @Override
+    public void saveTemplates(Path file) throws IOException {
+        TemplateSnapshot.write(netflow.templateStore(), file);
+    }
+
+    @Override
+    public long templateChanges() {
+        return netflow.templateStore().changes();
     }
 
     @Override

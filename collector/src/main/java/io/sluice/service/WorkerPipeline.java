@@ -1,10 +1,13 @@
 package io.sluice.service;
 
+import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.DecodeStats;
 import io.sluice.output.BatchingFlowSink;
 import io.sluice.worker.DatagramHandler;
+import java.nio.ByteBuffer;
+import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * What one worker does with each datagram: decode into its batching sink; on idle hand over a batch
@@ -14,20 +17,57 @@ public final class WorkerPipeline implements DatagramHandler {
     private final DatagramDecoder decoder;
     private final DecodeStats stats = new DecodeStats();
     private final BatchingFlowSink sink;
+    private final DecodeErrorLog errorLog;
+    /** Datagrams handed in from outside (restored template messages), decoded on this worker's thread. */
+    private final ConcurrentLinkedQueue<CapturedDatagram> injected = new ConcurrentLinkedQueue<>();
+    private volatile boolean hasInjected;
+    private Datagram injectedHolder;
 
     public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink) {
+        this(decoder, sink, "worker");
+    }
+
+    /** @param name the worker's name in log lines, e.g. {@code 0.0.0.0:4739/1} */
+    public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink, String name) {
         this.decoder = decoder;
         this.sink = sink;
+        this.errorLog = new DecodeErrorLog(name);
     }
 
     @Override
     public void onDatagram(Datagram datagram) {
+        long errorsBefore = stats.errorTotal();
         decoder.decode(datagram, sink, stats);
+        if (stats.errorTotal() != errorsBefore) errorLog.failed(datagram, stats.lastError());
     }
 
     @Override
     public void onIdle(long nowNanos) {
+        if (hasInjected) decodeInjected();
         sink.flushIfOlderThanMaxAge(nowNanos);
+    }
+
+    /**
+     * Has this worker decode {@code datagram} as if received, on its own thread, at its next idle
+     * point (after its current receive batch, or within a poll timeout): for the predecessor's last
+     * templates, whose learning releases the data sets parked for them into this worker's sink.
+     */
+    public void inject(CapturedDatagram datagram) {
+        injected.add(datagram);
+        hasInjected = true;
+    }
+
+    private void decodeInjected() {
+        hasInjected = false;
+        if (injectedHolder == null) injectedHolder = new Datagram(0);
+        CapturedDatagram m;
+        while ((m = injected.poll()) != null) {
+            injectedHolder.buffer = ByteBuffer.wrap(m.payload());
+            injectedHolder.length = m.payload().length;
+            injectedHolder.setExporter(m.sourceAddress(), m.sourcePort());
+            injectedHolder.timeReceivedNs = System.currentTimeMillis() * 1_000_000L;
+            onDatagram(injectedHolder);
+        }
     }
 
     @Override

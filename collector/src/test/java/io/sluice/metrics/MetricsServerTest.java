@@ -31,6 +31,7 @@ class MetricsServerTest {
             public long templates() { return 5; }
             public long pendingTemplateSets() { return 2; }
             public long pendingTemplateExpired() { return 1; }
+            public long templatesRefused() { return 4; }
         });
         AtomicBoolean healthy = new AtomicBoolean(false);
         try (MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), metrics.registry(),
@@ -38,6 +39,8 @@ class MetricsServerTest {
             String base = "http://127.0.0.1:" + server.port();
             receive.received(100);
             receive.received(50);
+            receive.truncatedDatagram();
+            receive.handlerError();
             decode.flows(Protocol.IPFIX, 7);
             decode.error(DecodeError.TRUNCATED);
             output.flowsSent(6);
@@ -57,6 +60,9 @@ class MetricsServerTest {
             assertEquals(5, s.sum("sluice_templates"));
             assertEquals(2, s.sum("sluice_pending_template_sets"));
             assertEquals(1, s.sum("sluice_pending_template_expired_total"));
+            assertEquals(4, s.sum("sluice_templates_refused_total"));
+            assertEquals(1, s.sum("sluice_receive_truncated_total", w));
+            assertEquals(1, s.sum("sluice_handler_errors_total", w));
             assertEquals(1, s.sum("sluice_ebpf_loaded"));
             assertTrue(s.has("jvm_memory_used_bytes"), "JVM metrics");
 

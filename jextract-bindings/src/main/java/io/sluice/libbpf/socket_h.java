@@ -125,4 +125,22 @@ public final class socket_h {
             throw RuntimeHelper.unreachable(t);
         }
     }
+
+    private static final class connect {
+        static final MethodHandle HANDLE = RuntimeHelper.libc("connect",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), RuntimeHelper.CAPTURE_ERRNO);
+    }
+
+    /**
+     * {@code int connect(int fd, const struct sockaddr *addr, socklen_t len)}: 0, or -1 + errno. Used on a
+     * UDP socket of a reuseport group to take it out of the kernel's hash selection while it drains;
+     * unlike DatagramChannel.connect it does not discard what is already queued.
+     */
+    public static int connect(MemorySegment errno, int fd, MemorySegment address, int length) {
+        try {
+            return (int) connect.HANDLE.invokeExact(errno, fd, address, length);
+        } catch (Throwable t) {
+            throw RuntimeHelper.unreachable(t);
+        }
+    }
 }

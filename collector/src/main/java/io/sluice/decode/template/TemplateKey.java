@@ -76,6 +76,15 @@ public final class TemplateKey {
         return new TemplateKey().set(addressHigh, addressLow, 0, 0, 0);
     }
 
+    /** High 64 bits of the exporter address (IPv6, or IPv4 mapped). */
+    long addressHigh() {
+        return addressHigh;
+    }
+
+    long addressLow() {
+        return addressLow;
+    }
+
     public int version() {
         return version;
     }

@@ -44,6 +44,8 @@ public final class TemplateStore {
     private final AtomicLong pendingSets = new AtomicLong();
     private final LongAdder expiredSets = new LongAdder();
     private final LongAdder refusedTemplates = new LongAdder();
+    /** Bumped by every stored change of templates or per-domain values (rare: unchanged refreshes store nothing). */
+    private final AtomicLong changes = new AtomicLong();
 
     /**
      * @param maxPendingPerExporter data sets kept per exporter while their template is unknown (0: none)
@@ -78,6 +80,7 @@ public final class TemplateStore {
             return false;
         }
         templates.put(key.copy(), template);
+        changes.incrementAndGet();
         return true;
     }
 
@@ -88,7 +91,9 @@ public final class TemplateStore {
 
     /** Withdraws one template; true if it was known. */
     public boolean remove(TemplateKey key) {
-        return templates.remove(key) != null;
+        boolean removed = templates.remove(key) != null;
+        if (removed) changes.incrementAndGet();
+        return removed;
     }
 
     /**
@@ -102,6 +107,7 @@ public final class TemplateStore {
             if (e.getKey().sameDomain(domainKey) && e.getValue().options == options) {
                 it.remove();
                 removed++;
+                changes.incrementAndGet();
             }
         }
         return removed;
@@ -109,6 +115,19 @@ public final class TemplateStore {
 
     public int templateCount() {
         return templates.size();
+    }
+
+    /** A number that changes whenever a template or per-domain value is stored or withdrawn: snapshots skip unchanged stores. */
+    public long changes() {
+        return changes.get();
+    }
+
+    /**
+     * Calls {@code action} on every template (a weakly consistent view: templates learnt meanwhile may
+     * be missed). For snapshots ({@link TemplateSnapshot}), off the hot path.
+     */
+    public void forEachTemplate(java.util.function.BiConsumer<TemplateKey, Template> action) {
+        templates.forEach(action);
     }
 
     // ---- sampling tables -------------------------------------------------------------------------
@@ -120,6 +139,7 @@ public final class TemplateStore {
         // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
         if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
         samplers.put(key.copy(), (rate << 3) | source);
+        changes.incrementAndGet();
     }
 
     /** Packed {@code rate << 3 | source} of a sampler id, or -1. */
@@ -135,6 +155,7 @@ public final class TemplateStore {
         TemplateKey k = key.copy().domainOnly();
         if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
         domainRates.put(k, (rate << 3) | source);
+        changes.incrementAndGet();
     }
 
     /** Packed {@code rate << 3 | source} for the key's exporter/version/domain, or -1; the key's id is reset to 0. */
@@ -149,12 +170,28 @@ public final class TemplateStore {
         if (known != null && known == unixMillis) return;
         if (systemInit.size() >= maxTemplates && known == null) return;
         systemInit.put(key.copy(), unixMillis);
+        changes.incrementAndGet();
     }
 
     /** The domain's systemInitTimeMilliseconds, or 0; the key's id is reset to 0. */
     public long systemInitMillis(TemplateKey key) {
         Long v = systemInit.get(key.domainOnly());
         return v == null ? 0 : v;
+    }
+
+    /** Calls {@code action} on every sampler rate (packed as {@link #samplerRate}); for snapshots. */
+    public void forEachSamplerRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        samplers.forEach(action);
+    }
+
+    /** Calls {@code action} on every per-domain rate (packed as {@link #domainRate}); for snapshots. */
+    public void forEachDomainRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        domainRates.forEach(action);
+    }
+
+    /** Calls {@code action} on every domain's systemInitTimeMilliseconds; for snapshots. */
+    public void forEachSystemInit(java.util.function.BiConsumer<TemplateKey, Long> action) {
+        systemInit.forEach(action);
     }
 
     // ---- data waiting for its template -----------------------------------------------------------
