@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -31,18 +32,7 @@ class SflowAkvoradoCaptureTest {
     static final long INTERFACE_LOCAL = 0x3FFFFFFFL;
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "akvorado/sflow/data-1140",
-            "akvorado/sflow/data-discard-interface",
-            "akvorado/sflow/data-encap-vxlan",
-            "akvorado/sflow/data-icmpv4",
-            "akvorado/sflow/data-icmpv6",
-            "akvorado/sflow/data-local-interface",
-            "akvorado/sflow/data-multiple-interfaces",
-            "akvorado/sflow/data-qinq",
-            "akvorado/sflow/data-sflow-expanded-sample",
-            "akvorado/sflow/data-sflow-ipv4-data",
-            "akvorado/sflow/data-sflow-raw-ipv4"})
+    @FieldSource("io.sluice.decode.sflow.SflowCaptures#AKVORADO")
     void everyExpectedFlowWithEveryField(String capture) {
         JsonNode expected = SflowCaptures.json(capture + ".expected.json");
         List<JsonNode> samples = flowSamples(SflowCaptures.json(capture + ".summary.json"));

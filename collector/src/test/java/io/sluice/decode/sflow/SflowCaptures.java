@@ -26,8 +26,8 @@ import java.util.Map;
 final class SflowCaptures {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Every sFlow capture in ../shared/captures (relative, without extension). */
-    static final List<String> ALL = List.of(
+    /** Akvorado's sFlow captures of its main test suite (relative, without extension). */
+    static final List<String> AKVORADO = List.of(
             "akvorado/sflow/data-1140",
             "akvorado/sflow/data-discard-interface",
             "akvorado/sflow/data-encap-vxlan",
@@ -38,17 +38,27 @@ final class SflowCaptures {
             "akvorado/sflow/data-qinq",
             "akvorado/sflow/data-sflow-expanded-sample",
             "akvorado/sflow/data-sflow-ipv4-data",
-            "akvorado/sflow/data-sflow-raw-ipv4",
+            "akvorado/sflow/data-sflow-raw-ipv4");
+
+    /** The captures whose flow samples tshark decodes into rows of their .tshark.csv. */
+    static final List<String> WITH_FLOW_SAMPLES = concat(AKVORADO, List.of(
             "akvorado/extra/data-vlan-interfaces",
             "tcpdump/sflow-print-v6",
             "tcpdump/sflow_expanded",
+            "goflow2/sflow-sample",
+            "goflow2/sflow-expanded-sample"));
+
+    /** Every sFlow capture in ../shared/captures, the counter-only, fuzzed and drop-notification ones too. */
+    static final List<String> ALL = concat(WITH_FLOW_SAMPLES, List.of(
             "tcpdump/sflow_multiple_counter_30_pdus",
             "tcpdump/sflow_print-segv",
-            "goflow2/sflow-sample",
-            "goflow2/sflow-expanded-sample",
             "goflow2/sflow-drop-egress-queue",
             "goflow2/sflow-drop-extended-acl",
-            "goflow2/sflow-drop-extended-function");
+            "goflow2/sflow-drop-extended-function"));
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        return java.util.stream.Stream.concat(a.stream(), b.stream()).toList();
+    }
 
     private SflowCaptures() {}
 

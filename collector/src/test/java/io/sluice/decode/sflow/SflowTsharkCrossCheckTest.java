@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * A second, independent opinion: tshark 4.0's decode of every flow sample of every sFlow capture
@@ -21,23 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SflowTsharkCrossCheckTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {
-            "akvorado/sflow/data-1140",
-            "akvorado/sflow/data-discard-interface",
-            "akvorado/sflow/data-encap-vxlan",
-            "akvorado/sflow/data-icmpv4",
-            "akvorado/sflow/data-icmpv6",
-            "akvorado/sflow/data-local-interface",
-            "akvorado/sflow/data-multiple-interfaces",
-            "akvorado/sflow/data-qinq",
-            "akvorado/sflow/data-sflow-expanded-sample",
-            "akvorado/sflow/data-sflow-ipv4-data",
-            "akvorado/sflow/data-sflow-raw-ipv4",
-            "akvorado/extra/data-vlan-interfaces",
-            "tcpdump/sflow-print-v6",
-            "tcpdump/sflow_expanded",
-            "goflow2/sflow-sample",
-            "goflow2/sflow-expanded-sample"})
+    @FieldSource("io.sluice.decode.sflow.SflowCaptures#WITH_FLOW_SAMPLES")
     void everyFlowSampleAsTsharkDecodesIt(String capture) {
         List<Map<String, String>> rows = SflowCaptures.tsharkRows(capture);
         List<Map<String, Object>> flows = SflowCaptures.replay(SflowCaptures.sflowOnly(),
