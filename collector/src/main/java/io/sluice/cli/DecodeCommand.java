@@ -38,7 +38,17 @@ public final class DecodeCommand {
      */
     public static DecodeStats decode(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters)
             throws IOException {
+        return run(decoder, files, out, withCounters).stats();
+    }
+
+    /** What one decode run did: its decode counters and how many datagrams the files held. */
+    public record Result(DecodeStats stats, long datagrams) {}
+
+    /** As {@link #decode(FlowDecoder, List, Appendable, boolean)}, also counting the datagrams fed. */
+    public static Result run(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters)
+            throws IOException {
         DecodeStats stats = new DecodeStats();
+        long datagrams = 0;
         StringBuilder line = new StringBuilder(1024);
         FlowSink sink = new FlowSink() {
             @Override
@@ -64,16 +74,10 @@ public final class DecodeCommand {
                 datagram.setExporter(captured.sourceAddress(), captured.sourcePort());
                 datagram.timeReceivedNs = captured.timestampNanos();
                 decoder.decode(datagram, sink, stats);
+                datagrams++;
             }
         }
-        return stats;
-    }
-
-    /** How many datagrams the files hold (for `decode --count`: flows per datagram of a capture). */
-    public static long countDatagrams(List<Path> files) throws IOException {
-        long n = 0;
-        for (Path file : files) n += CaptureReader.read(file).size();
-        return n;
+        return new Result(stats, datagrams);
     }
 
     private static void write(Appendable out, CharSequence text) {

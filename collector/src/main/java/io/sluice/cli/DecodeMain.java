@@ -75,8 +75,9 @@ final class DecodeMain {
         try {
             FlowDecoder decoder = defaultDecoder();
             if (countOnly) {
-                DecodeStats stats = DecodeCommand.decode(decoder, files, Writer.nullWriter(), false);
-                out.println("{\"datagrams\":" + DecodeCommand.countDatagrams(files) + ",\"flows\":" + stats.totalFlows()
+                DecodeCommand.Result result = DecodeCommand.run(decoder, files, Writer.nullWriter(), false);
+                DecodeStats stats = result.stats();
+                out.println("{\"datagrams\":" + result.datagrams() + ",\"flows\":" + stats.totalFlows()
                         + ",\"errors\":" + stats.totalErrors() + "}");
                 err.println(DecodeCommand.summary(stats));
                 return 0;
