@@ -112,8 +112,8 @@ final class FlowSampleDecoder {
         boolean ok = switch (format) {
             case RECORD_RAW_HEADER -> rawHeader(b, p, end, stats);
             case RECORD_ETHERNET -> ethernet(b, p, end);
-            case RECORD_IPV4 -> ipv4(b, p, end);
-            case RECORD_IPV6 -> ipv6(b, p, end);
+            case RECORD_IPV4 -> sampledIp(b, p, end, 4, PacketHeaderParser.ETYPE_IPV4);
+            case RECORD_IPV6 -> sampledIp(b, p, end, 16, PacketHeaderParser.ETYPE_IPV6);
             case RECORD_SWITCH -> extendedSwitch(b, p, end);
             case RECORD_ROUTER -> extendedRouter(b, p, end);
             case RECORD_GATEWAY -> extendedGateway(b, p, end);
@@ -162,35 +162,23 @@ final class FlowSampleDecoder {
         return true;
     }
 
-    /** sampled_ipv4: length, protocol, src, dst, src port, dst port, tcp flags, tos. */
-    private boolean ipv4(ByteBuffer b, int p, int end) {
-        if (end - p < 32) return false;
+    /**
+     * sampled_ipv4 / sampled_ipv6: length, protocol, src, dst, src port, dst port, tcp flags, tos
+     * (IPv6: priority). The two records differ only in the address length.
+     */
+    private boolean sampledIp(ByteBuffer b, int p, int end, int addressLength, int etype) {
+        int ports = p + 8 + 2 * addressLength;
+        if (end - p < ports - p + 16) return false;
         FlowRecord f = flow;
         f.bytes = u32(b, p);
         f.proto = b.getInt(p + 4);
-        f.srcAddr.set(b, p + 8, 4);
-        f.dstAddr.set(b, p + 12, 4);
-        f.srcPort = b.getInt(p + 16);
-        f.dstPort = b.getInt(p + 20);
-        f.tcpFlags = b.getInt(p + 24);
-        f.ipTos = b.getInt(p + 28);
-        f.etype = PacketHeaderParser.ETYPE_IPV4;
-        return true;
-    }
-
-    /** sampled_ipv6: length, protocol, src, dst, src port, dst port, tcp flags, priority. */
-    private boolean ipv6(ByteBuffer b, int p, int end) {
-        if (end - p < 56) return false;
-        FlowRecord f = flow;
-        f.bytes = u32(b, p);
-        f.proto = b.getInt(p + 4);
-        f.srcAddr.set(b, p + 8, 16);
-        f.dstAddr.set(b, p + 24, 16);
-        f.srcPort = b.getInt(p + 40);
-        f.dstPort = b.getInt(p + 44);
-        f.tcpFlags = b.getInt(p + 48);
-        f.ipTos = b.getInt(p + 52);
-        f.etype = PacketHeaderParser.ETYPE_IPV6;
+        f.srcAddr.set(b, p + 8, addressLength);
+        f.dstAddr.set(b, p + 8 + addressLength, addressLength);
+        f.srcPort = b.getInt(ports);
+        f.dstPort = b.getInt(ports + 4);
+        f.tcpFlags = b.getInt(ports + 8);
+        f.ipTos = b.getInt(ports + 12);
+        f.etype = etype;
         return true;
     }
 
