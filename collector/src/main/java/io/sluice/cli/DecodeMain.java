@@ -3,6 +3,7 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.FlowDecoder;
 import io.sluice.service.StandardDecoders;
@@ -99,6 +100,6 @@ final class DecodeMain {
     /** The service's decoders with the embedded default configuration, so decode shows what run would send. */
     private static FlowDecoder defaultDecoder() throws ConfigException {
         SluiceConfig config = ConfigLoader.load(new String[0]);
-        return (FlowDecoder) new StandardDecoders(config).newDecoder(SluiceConfig.Protocol.AUTO);
+        return (FlowDecoder) new StandardDecoders(config).newDecoder(ListenerProtocol.AUTO);
     }
 }

@@ -8,9 +8,17 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.sluice.decode.ListenerProtocol;
+import io.sluice.decode.netflow.NetflowConfig;
+import io.sluice.handover.HandoverSettings;
 import io.sluice.output.BackpressurePolicy;
+import io.sluice.output.BatchingSettings;
 import io.sluice.output.FileOutput;
+import io.sluice.output.KafkaSettings;
+import io.sluice.output.OutputSettings;
+import io.sluice.output.OutputType;
 import io.sluice.output.PartitionKey;
+import io.sluice.steering.SteeringMode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -36,7 +44,7 @@ import java.util.Set;
  * the key is one name ({@code --kafka.producer.linger.ms=5}). Flag values are read as YAML scalars.
  */
 public final class ConfigLoader {
-    public static final int MAX_WORKERS = 256;
+    public static final int MAX_WORKERS = SluiceConfig.Listener.MAX_WORKERS;
     public static final String DEFAULT_RESOURCE = "/io/sluice/config/default.yaml";
     /** Keys whose children are free-form names that may contain dots. */
     private static final Set<String> PASS_THROUGH = Set.of("kafka.producer", "sampling.exporters");
@@ -194,59 +202,58 @@ public final class ConfigLoader {
     static SluiceConfig bind(JsonNode tree) throws ConfigException {
         ConfigNode root = new ConfigNode("", tree);
         List<SluiceConfig.Listener> listeners = listeners(root);
-        SluiceConfig.Kafka kafka = kafka(root.object("kafka"));
+        BackpressurePolicy backpressure = root.choice("backpressure", KafkaSettings.DEFAULTS.backpressure(), p -> p.configName);
+        KafkaSettings kafka = kafka(root.object("kafka"), backpressure);
         ConfigNode batchingNode = root.object("batching");
-        SluiceConfig.Batching batching = new SluiceConfig.Batching(
-                (int) batchingNode.integer("flows", 4096, 1, 1_000_000),
-                batchingNode.duration("max-age", Duration.ofMillis(100), Duration.ofMillis(1)));
+        BatchingSettings batching = new BatchingSettings(
+                (int) batchingNode.integer("flows", BatchingSettings.DEFAULTS.flows(), 1, 1_000_000),
+                batchingNode.duration("max-age", BatchingSettings.DEFAULTS.maxAge(), Duration.ofMillis(1)));
         batchingNode.rejectUnknownKeys();
-        BackpressurePolicy backpressure = BackpressurePolicy.fromConfig(root.choice("backpressure", "drop", "drop", "block"));
-        SluiceConfig.Output output = output(root.object("output"));
+        OutputSettings output = output(root.object("output"));
         ConfigNode metrics = root.object("metrics");
-        InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", "127.0.0.1:8080"));
+        InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", SluiceConfig.DEFAULT_METRICS_LISTEN));
         metrics.rejectUnknownKeys();
-        SluiceConfig.Sampling sampling = sampling(root.object("sampling"));
-        ConfigNode t = root.object("templates");
-        SluiceConfig.Templates templates = new SluiceConfig.Templates(
-                (int) t.integer("pending-max-sets", 1024, 0, 1_000_000),
-                (int) t.integer("pending-max-total", 65_536, 0, 10_000_000),
-                t.duration("pending-max-age", Duration.ofSeconds(60), Duration.ZERO),
-                (int) t.integer("max-templates", 100_000, 1, 10_000_000));
-        t.rejectUnknownKeys();
-        Duration shutdownTimeout = root.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ZERO);
-        SluiceConfig.Handover handover = handover(root.object("handover"));
+        NetflowConfig netflow = sampling(root.object("sampling"), templates(root.object("templates")));
+        Duration shutdownTimeout = root.duration("shutdown-timeout", SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT, Duration.ZERO);
+        HandoverSettings handover = handover(root.object("handover"));
         root.rejectUnknownKeys();
-        return new SluiceConfig(listeners, kafka, batching, backpressure, output, metricsListen, sampling, templates,
-                shutdownTimeout, handover);
+        return new SluiceConfig(listeners, kafka, batching, output, metricsListen, netflow, shutdownTimeout, handover);
+    }
+
+    private static NetflowConfig templates(ConfigNode t) throws ConfigException {
+        NetflowConfig d = NetflowConfig.DEFAULTS;
+        NetflowConfig c = d.withPending((int) t.integer("pending-max-sets", d.maxPendingSetsPerExporter(), 0, 1_000_000),
+                        t.duration("pending-max-age", d.maxPendingAge(), Duration.ZERO))
+                .withLimits((int) t.integer("pending-max-total", d.maxPendingSetsTotal(), 0, 10_000_000),
+                        (int) t.integer("max-templates", d.maxTemplates(), 1, 10_000_000));
+        t.rejectUnknownKeys();
+        return c;
     }
 
     /** handover.*: see docs/upgrade.md. The state dir defaults to $SLUICE_STATE (the systemd unit sets it). */
-    private static SluiceConfig.Handover handover(ConfigNode h) throws ConfigException {
-        boolean enabled = Boolean.parseBoolean(h.choice("enabled", "true", "true", "false"));
-        String pinRoot = h.string("pin-root", "/sys/fs/bpf/sluice");
+    private static HandoverSettings handover(ConfigNode h) throws ConfigException {
+        HandoverSettings d = HandoverSettings.DEFAULTS;
+        boolean enabled = Boolean.parseBoolean(h.choice("enabled", String.valueOf(d.enabled()), "true", "false"));
+        String pinRoot = h.string("pin-root", d.pinRoot().toString());
         if (!pinRoot.startsWith("/")) throw new ConfigException(h.key("pin-root"), "must be an absolute path, got '" + pinRoot + "'");
         String envState = System.getenv("SLUICE_STATE");
-        String stateDir = h.string("state-dir", envState == null ? "" : envState);
-        Duration maxAge = h.duration("template-snapshot-max-age", Duration.ofMinutes(10), Duration.ZERO);
+        String stateDir = h.string("state-dir", envState == null ? d.stateDir() : envState);
+        Duration maxAge = h.duration("template-snapshot-max-age", d.templateSnapshotMaxAge(), Duration.ZERO);
         h.rejectUnknownKeys();
-        return new SluiceConfig.Handover(enabled, Path.of(pinRoot), stateDir, maxAge);
+        return new HandoverSettings(enabled, Path.of(pinRoot), stateDir, maxAge, d.bpfObject(), d.lockTimeout());
     }
 
     private static List<SluiceConfig.Listener> listeners(ConfigNode root) throws ConfigException {
         List<SluiceConfig.Listener> out = new ArrayList<>();
         Set<String> seen = new java.util.HashSet<>();
-        int defaultWorkers = Math.clamp(Runtime.getRuntime().availableProcessors(), 1, MAX_WORKERS);
         for (ConfigNode l : root.objects("listeners")) {
             String text = l.string("address", null);
             if (text == null) throw new ConfigException(l.key("address"), "missing (host:port, e.g. 0.0.0.0:2055)");
             InetSocketAddress address = address(l.key("address"), text);
-            String protocolName = l.choice("protocol", "auto", "auto", "sflow", "netflow", "ipfix");
-            SluiceConfig.Protocol protocol = SluiceConfig.Protocol.valueOf(protocolName.toUpperCase());
-            int workers = (int) l.integer("workers", defaultWorkers, 1, MAX_WORKERS);
-            String steeringName = l.choice("steering", "random", "random", "round-robin", "hash");
-            SluiceConfig.Steering steering = steeringName.equals("round-robin") ? SluiceConfig.Steering.ROUND_ROBIN
-                    : SluiceConfig.Steering.valueOf(steeringName.toUpperCase());
-            int rcvbuf = (int) l.integer("rcvbuf", 32 << 20, 0, Integer.MAX_VALUE);
+            ListenerProtocol protocol = l.choice("protocol", SluiceConfig.Listener.DEFAULT_PROTOCOL, p -> p.configName);
+            int workers = (int) l.integer("workers", SluiceConfig.Listener.defaultWorkers(), 1, MAX_WORKERS);
+            SteeringMode steering = l.choice("steering", SluiceConfig.Listener.DEFAULT_STEERING, SteeringMode::configName);
+            int rcvbuf = (int) l.integer("rcvbuf", SluiceConfig.Listener.DEFAULT_RCVBUF, 0, Integer.MAX_VALUE);
             l.rejectUnknownKeys();
             if (address.getPort() != 0 && !seen.add(address.toString())) {
                 throw new ConfigException(l.key("address"), text + " is used by another listener");
@@ -257,8 +264,9 @@ public final class ConfigLoader {
         return List.copyOf(out);
     }
 
-    private static SluiceConfig.Kafka kafka(ConfigNode k) throws ConfigException {
-        String servers = k.string("bootstrap-servers", "localhost:9092");
+    private static KafkaSettings kafka(ConfigNode k, BackpressurePolicy backpressure) throws ConfigException {
+        KafkaSettings d = KafkaSettings.DEFAULTS;
+        String servers = k.string("bootstrap-servers", d.bootstrapServers());
         for (String s : servers.split(",")) {
             String hostPort = s.trim();
             int colon = hostPort.lastIndexOf(':');
@@ -266,8 +274,8 @@ public final class ConfigLoader {
                 throw new ConfigException(k.key("bootstrap-servers"), "'" + hostPort + "' is not host:port");
             }
         }
-        String topic = k.string("topic", "flows");
-        String countersTopic = k.string("counters-topic", "flows-counters");
+        String topic = k.string("topic", d.flowsTopic());
+        String countersTopic = k.string("counters-topic", d.countersTopic());
         for (String[] t : new String[][] {{"topic", topic}, {"counters-topic", countersTopic}}) {
             if (!t[1].matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new ConfigException(k.key(t[0]), "'" + t[1] + "' is not a valid Kafka topic name (letters, digits, . _ -)");
@@ -280,27 +288,27 @@ public final class ConfigLoader {
             }
             producer.put(e.getKey(), e.getValue().asText());
         }
-        PartitionKey key = PartitionKey.fromConfig(k.choice("partition-key", "exporter", "exporter", "random", "five-tuple"));
-        Duration startupTimeout = k.duration("startup-timeout", Duration.ofSeconds(10), Duration.ofMillis(100));
+        PartitionKey key = k.choice("partition-key", d.partitionKey(), p -> p.configName);
+        Duration startupTimeout = k.duration("startup-timeout", d.startupTimeout(), Duration.ofMillis(100));
         k.rejectUnknownKeys();
-        return new SluiceConfig.Kafka(servers, topic, countersTopic, Map.copyOf(producer), key, startupTimeout);
+        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout);
     }
 
-    private static SluiceConfig.Output output(ConfigNode o) throws ConfigException {
-        String typeName = o.choice("type", "kafka", "kafka", "file", "none");
-        SluiceConfig.OutputType type = SluiceConfig.OutputType.valueOf(typeName.toUpperCase());
+    private static OutputSettings output(ConfigNode o) throws ConfigException {
+        OutputSettings d = OutputSettings.DEFAULTS;
+        OutputType type = o.choice("type", d.type(), t -> t.configName);
         ConfigNode file = o.object("file");
-        String path = file.string("path", "-");
-        FileOutput.Format format = FileOutput.Format.fromConfig(file.choice("format", "json", "json", "protobuf"));
-        String countersPath = file.string("counters-path", "");
+        String path = file.string("path", d.filePath());
+        FileOutput.Format format = file.choice("format", d.fileFormat(), f -> f.configName);
+        String countersPath = file.string("counters-path", d.countersPath());
         file.rejectUnknownKeys();
         o.rejectUnknownKeys();
-        if (type == SluiceConfig.OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
-        return new SluiceConfig.Output(type, path, format, countersPath);
+        if (type == OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
+        return new OutputSettings(type, path, format, countersPath);
     }
 
-    private static SluiceConfig.Sampling sampling(ConfigNode s) throws ConfigException {
-        long dflt = s.integer("default", 0, 0, 0xFFFF_FFFFL);
+    private static NetflowConfig sampling(ConfigNode s, NetflowConfig templates) throws ConfigException {
+        long dflt = s.integer("default", NetflowConfig.DEFAULTS.defaultSamplingRate(), 0, 0xFFFF_FFFFL);
         Map<InetAddress, Long> exporters = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> e : s.entries("exporters").entrySet()) {
             String key = s.key("exporters") + "." + e.getKey();
@@ -314,7 +322,7 @@ public final class ConfigLoader {
             exporters.put(address, rate);
         }
         s.rejectUnknownKeys();
-        return new SluiceConfig.Sampling(dflt, Map.copyOf(exporters));
+        return templates.withDefaultSamplingRate(dflt).withExporterSamplingRates(exporters);
     }
 
     /** An IP literal (no name lookup: a config must not depend on DNS to mean what it says). */

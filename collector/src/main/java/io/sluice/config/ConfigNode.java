@@ -117,6 +117,19 @@ final class ConfigNode {
         throw new ConfigException(key(name), "must be one of " + String.join(" | ", allowed) + ", got '" + v + "'");
     }
 
+    /**
+     * One constant of the enum of {@code dflt}, written in the config as its {@code configName}: the
+     * modules' enums are chosen by the names they declare, so no name is spelled twice.
+     */
+    <E extends Enum<E>> E choice(String name, E dflt, java.util.function.Function<E, String> configName) throws ConfigException {
+        E[] values = dflt.getDeclaringClass().getEnumConstants();
+        String[] names = new String[values.length];
+        for (int i = 0; i < values.length; i++) names[i] = configName.apply(values[i]);
+        String v = choice(name, configName.apply(dflt), names);
+        for (E e : values) if (configName.apply(e).equals(v)) return e;
+        throw new IllegalStateException(v);
+    }
+
     /** A mapping passed through as text (producer properties, exporter rates). */
     java.util.Map<String, JsonNode> entries(String name) throws ConfigException {
         JsonNode v = get(name);

@@ -1,98 +1,55 @@
 package io.sluice.config;
 
-import io.sluice.output.BackpressurePolicy;
-import io.sluice.output.FileOutput;
-import io.sluice.output.PartitionKey;
-import java.net.InetAddress;
+import io.sluice.decode.ListenerProtocol;
+import io.sluice.decode.netflow.NetflowConfig;
+import io.sluice.handover.HandoverSettings;
+import io.sluice.output.BatchingSettings;
+import io.sluice.output.KafkaSettings;
+import io.sluice.output.OutputSettings;
+import io.sluice.steering.SteeringMode;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 
-/** The validated configuration of `sluice run` (every key documented in docs/configuration.md). */
+/**
+ * The validated configuration of `sluice run` (every key documented in docs/configuration.md).
+ *
+ * <p>The settings rule (DEVELOPERS.md): each module owns the record of its section and the enums its keys
+ * choose from, with the defaults as a {@code DEFAULTS} constant; {@link ConfigLoader} binds YAML, flags and
+ * the environment straight into them. Only what belongs to no single module is declared here: a listener
+ * (it combines socket, steering and decode settings), the metrics address and the shutdown bound.
+ *
+ * @param netflow the {@code templates} and {@code sampling} sections
+ * @param kafka the {@code kafka} section, with the top-level {@code backpressure}
+ */
 public record SluiceConfig(
         List<Listener> listeners,
-        Kafka kafka,
-        Batching batching,
-        BackpressurePolicy backpressure,
-        Output output,
+        KafkaSettings kafka,
+        BatchingSettings batching,
+        OutputSettings output,
         InetSocketAddress metricsListen,
-        Sampling sampling,
-        Templates templates,
+        NetflowConfig netflow,
         Duration shutdownTimeout,
-        Handover handover) {
+        HandoverSettings handover) {
 
-    public enum Protocol {
-        AUTO("auto"), SFLOW("sflow"), NETFLOW("netflow"), IPFIX("ipfix");
-
-        public final String configName;
-
-        Protocol(String configName) {
-            this.configName = configName;
-        }
-    }
-
-    public enum Steering {
-        /** eBPF: a random socket per packet (even spread, the article's choice). */
-        RANDOM("random"),
-        /** eBPF: sockets in turn. */
-        ROUND_ROBIN("round-robin"),
-        /** No eBPF: the kernel's SO_REUSEPORT hash of the 4-tuple (one exporter → one socket). */
-        HASH("hash");
-
-        public final String configName;
-
-        Steering(String configName) {
-            this.configName = configName;
-        }
-    }
-
-    public enum OutputType {
-        KAFKA("kafka"), FILE("file"), NONE("none");
-
-        public final String configName;
-
-        OutputType(String configName) {
-            this.configName = configName;
-        }
-    }
+    /** The default of {@code metrics.listen}. */
+    public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:8080";
+    /** The default of {@code shutdown-timeout}. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * @param name the metrics label: the address as configured, e.g. {@code 0.0.0.0:2055}
      * @param rcvbuf SO_RCVBUF per socket in bytes (the kernel doubles it and caps it at net.core.rmem_max)
      */
-    public record Listener(String name, InetSocketAddress address, Protocol protocol, int workers, Steering steering, int rcvbuf) {}
+    public record Listener(String name, InetSocketAddress address, ListenerProtocol protocol, int workers, SteeringMode steering, int rcvbuf) {
+        public static final ListenerProtocol DEFAULT_PROTOCOL = ListenerProtocol.AUTO;
+        public static final SteeringMode DEFAULT_STEERING = SteeringMode.RANDOM;
+        public static final int DEFAULT_RCVBUF = 32 << 20;
+        public static final int MAX_WORKERS = 256;
 
-    /** @param producer producer properties passed through as given (they win over sluice's defaults) */
-    public record Kafka(String bootstrapServers, String topic, String countersTopic, Map<String, String> producer,
-                        PartitionKey partitionKey, Duration startupTimeout) {}
-
-    /** @param flows flows per batch handed to the producer; @param maxAge a partial batch is handed over after this */
-    public record Batching(int flows, Duration maxAge) {}
-
-    /** @param filePath file output path, {@code -} for stdout; @param countersPath where sFlow counters go ("" = not written) */
-    public record Output(OutputType type, String filePath, FileOutput.Format fileFormat, String countersPath) {}
-
-    /** @param defaultRate for flows without a rate whose exporter is not listed; 0 = leave 0 */
-    public record Sampling(long defaultRate, Map<InetAddress, Long> exporters) {}
-
-    /**
-     * The graceful restart (docs/upgrade.md).
-     *
-     * @param enabled take the listeners over from a running sluice and pin the handover state
-     * @param pinRoot the bpffs directory holding one directory of pins per listener
-     * @param stateDir where the template snapshot is kept for the next process ("" = none)
-     * @param templateSnapshotMaxAge an older snapshot is not loaded (exporters may have changed their templates)
-     */
-    public record Handover(boolean enabled, java.nio.file.Path pinRoot, String stateDir, Duration templateSnapshotMaxAge) {}
-
-    /**
-     * Bounds of the NetFlow v9 / IPFIX template store.
-     *
-     * @param pendingMaxSets data sets held per exporter while their template is missing
-     * @param pendingMaxTotal the same, all exporters together
-     * @param pendingMaxAge how long such a set waits
-     * @param maxTemplates templates kept, all exporters together (new ones beyond are refused)
-     */
-    public record Templates(int pendingMaxSets, int pendingMaxTotal, Duration pendingMaxAge, int maxTemplates) {}
+        /** The default of {@code workers}: one per CPU. */
+        public static int defaultWorkers() {
+            return Math.clamp(Runtime.getRuntime().availableProcessors(), 1, MAX_WORKERS);
+        }
+    }
 }

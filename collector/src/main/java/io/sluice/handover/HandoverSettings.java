@@ -5,29 +5,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * How a listener hands over between sluice processes.
+ * The {@code handover} section: how a listener hands over between sluice processes (docs/upgrade.md).
  *
  * @param enabled false: no pins, no predecessor is looked for or stopped (two sluice processes on one
  *     address then share it by the kernel's rules, and neither stops the other)
  * @param pinRoot where listeners keep their pins, one directory per listener ({@link PinDirectory});
  *     must be on a bpffs, which sluice mounts itself when it is missing ({@link BpfFs})
+ * @param stateDir where the template snapshot is kept for the next process ("" = none)
+ * @param templateSnapshotMaxAge an older snapshot is not loaded (exporters may have changed their templates)
  * @param bpfObject the object holding the {@code owner} map definition (the bundled one)
  * @param lockTimeout how long to wait for another sluice that is taking over or releasing the same
  *     listener at the same moment
  */
-public record HandoverSettings(boolean enabled, Path pinRoot, BpfObjectSource bpfObject, Duration lockTimeout) {
+public record HandoverSettings(boolean enabled, Path pinRoot, String stateDir, Duration templateSnapshotMaxAge,
+                               BpfObjectSource bpfObject, Duration lockTimeout) {
     /** The default pin root: /sys/fs/bpf/sluice, where `bpftool map dump pinned` finds it. */
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/sluice");
 
-    public static HandoverSettings defaults() {
-        return new HandoverSettings(true, DEFAULT_PIN_ROOT, BpfObjectSource.bundled(), Duration.ofSeconds(10));
-    }
+    public static final HandoverSettings DEFAULTS = new HandoverSettings(true, DEFAULT_PIN_ROOT, "",
+            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10));
 
     public HandoverSettings withPinRoot(Path root) {
-        return new HandoverSettings(enabled, root, bpfObject, lockTimeout);
-    }
-
-    public static HandoverSettings disabled() {
-        return new HandoverSettings(false, DEFAULT_PIN_ROOT, BpfObjectSource.bundled(), Duration.ofSeconds(10));
+        return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout);
     }
 }

@@ -1,6 +1,5 @@
 package io.sluice.output;
 
-import io.sluice.config.ConfigException;
 import io.sluice.flow.pb.CounterMessage;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,9 +53,9 @@ public final class KafkaOutput implements FlowOutput {
 
     /**
      * Connects: checks (within {@code settings.startupTimeout()}) that the brokers answer and the topics
-     * exist, and that the producer got their metadata; otherwise a {@link ConfigException} naming the key.
+     * exist, and that the producer got their metadata; otherwise an {@link OutputUnavailableException} naming the setting.
      */
-    public static KafkaOutput open(KafkaSettings settings) throws ConfigException {
+    public static KafkaOutput open(KafkaSettings settings) throws OutputUnavailableException {
         long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
         checkCluster(settings);
         Properties config = settings.producerConfig();
@@ -64,13 +63,13 @@ public final class KafkaOutput implements FlowOutput {
         try {
             producer = new KafkaProducer<>(config);
         } catch (KafkaException e) {
-            throw new ConfigException("kafka.producer", "the producer rejects its configuration: " + rootMessage(e));
+            throw new OutputUnavailableException("producer", "the producer rejects its configuration: " + rootMessage(e));
         }
         KafkaOutput output = new KafkaOutput(settings, producer);
         try {
-            output.awaitMetadata(settings.flowsTopic(), "kafka.topic", deadline);
-            output.awaitMetadata(settings.countersTopic(), "kafka.counters-topic", deadline);
-        } catch (ConfigException e) {
+            output.awaitMetadata(settings.flowsTopic(), "topic", deadline);
+            output.awaitMetadata(settings.countersTopic(), "counters-topic", deadline);
+        } catch (OutputUnavailableException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
@@ -78,7 +77,7 @@ public final class KafkaOutput implements FlowOutput {
     }
 
     /** The brokers answer and both topics exist; Admin calls bounded by the startup timeout. */
-    private static void checkCluster(KafkaSettings s) throws ConfigException {
+    private static void checkCluster(KafkaSettings s) throws OutputUnavailableException {
         long timeoutMs = Math.max(1, s.startupTimeout().toMillis());
         Properties p = new Properties();
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrapServers());
@@ -94,58 +93,58 @@ public final class KafkaOutput implements FlowOutput {
         try {
             admin = Admin.create(p);
         } catch (KafkaException e) {
-            throw new ConfigException("kafka.bootstrap-servers", "cannot use '" + s.bootstrapServers() + "': " + rootMessage(e));
+            throw new OutputUnavailableException("bootstrap-servers", "cannot use '" + s.bootstrapServers() + "': " + rootMessage(e));
         }
         try {
             try {
                 admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | ExecutionException e) {
-                throw new ConfigException("kafka.bootstrap-servers",
+                throw new OutputUnavailableException("bootstrap-servers",
                         "no Kafka broker answered at " + s.bootstrapServers() + " within " + timeoutMs + " ms (is it running?)");
             }
-            checkTopic(admin, s.flowsTopic(), "kafka.topic", timeoutMs);
-            checkTopic(admin, s.countersTopic(), "kafka.counters-topic", timeoutMs);
+            checkTopic(admin, s.flowsTopic(), "topic", timeoutMs);
+            checkTopic(admin, s.countersTopic(), "counters-topic", timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ConfigException("kafka.bootstrap-servers", "interrupted while connecting");
+            throw new OutputUnavailableException("bootstrap-servers", "interrupted while connecting");
         } finally {
             admin.close(Duration.ZERO); // a call still retrying towards an absent broker is abandoned, not awaited
         }
     }
 
     private static void checkTopic(Admin admin, String topic, String key, long timeoutMs)
-            throws ConfigException, InterruptedException {
+            throws OutputUnavailableException, InterruptedException {
         try {
             Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (d.get(topic).partitions().isEmpty()) throw new ConfigException(key, "topic '" + topic + "' has no partitions");
+            if (d.get(topic).partitions().isEmpty()) throw new OutputUnavailableException(key, "topic '" + topic + "' has no partitions");
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new ConfigException(key, "topic '" + topic + "' does not exist (create it, e.g. bin/run-local does)");
+                throw new OutputUnavailableException(key, "topic '" + topic + "' does not exist (create it, e.g. bin/run-local does)");
             }
-            throw new ConfigException(key, "cannot describe topic '" + topic + "': " + rootMessage(e));
+            throw new OutputUnavailableException(key, "cannot describe topic '" + topic + "': " + rootMessage(e));
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new ConfigException(key, "no answer describing topic '" + topic + "' within " + timeoutMs + " ms");
+            throw new OutputUnavailableException(key, "no answer describing topic '" + topic + "' within " + timeoutMs + " ms");
         }
     }
 
-    private void awaitMetadata(String topic, String key, long deadline) throws ConfigException {
+    private void awaitMetadata(String topic, String key, long deadline) throws OutputUnavailableException {
         while (true) {
             try {
                 if (!producer.partitionsFor(topic).isEmpty()) return;
             } catch (TimeoutException e) {
                 // max.block.ms 0 (policy drop): the first call only requests the metadata; poll until it is there
             } catch (KafkaException e) {
-                throw new ConfigException(key, "producer cannot get metadata of '" + topic + "': " + rootMessage(e));
+                throw new OutputUnavailableException(key, "producer cannot get metadata of '" + topic + "': " + rootMessage(e));
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new ConfigException(key, "the producer got no metadata for topic '" + topic + "' within "
+                throw new OutputUnavailableException(key, "the producer got no metadata for topic '" + topic + "' within "
                         + settings.startupTimeout().toMillis() + " ms");
             }
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new ConfigException(key, "interrupted while waiting for metadata");
+                throw new OutputUnavailableException(key, "interrupted while waiting for metadata");
             }
         }
     }

@@ -52,6 +52,10 @@ public record KafkaSettings(
         PRODUCER_DEFAULTS = Map.copyOf(d);
     }
 
+    /** The defaults of the {@code kafka} section (and of {@code backpressure}); the producer's are {@link #PRODUCER_DEFAULTS}. */
+    public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", Map.of(),
+            PartitionKey.EXPORTER, BackpressurePolicy.DROP, Duration.ofSeconds(10));
+
     /** max.block.ms for policy block: how long a worker may wait for buffer room before the flows drop. */
     public static final String BLOCK_MAX_MS = "60000";
 

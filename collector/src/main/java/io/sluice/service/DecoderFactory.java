@@ -1,6 +1,7 @@
 package io.sluice.service;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.metrics.TemplateStoreStats;
 
@@ -10,7 +11,7 @@ import io.sluice.metrics.TemplateStoreStats;
  */
 public interface DecoderFactory {
     /** A decoder for one worker of a listener configured for {@code protocol}. */
-    DatagramDecoder newDecoder(SluiceConfig.Protocol protocol);
+    DatagramDecoder newDecoder(ListenerProtocol protocol);
 
     /** The template store's counts, for the metrics. */
     TemplateStoreStats templateStats();

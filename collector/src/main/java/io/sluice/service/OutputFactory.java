@@ -6,21 +6,27 @@ import io.sluice.output.FileOutput;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.FlowOutput;
 import io.sluice.output.KafkaOutput;
-import io.sluice.output.KafkaSettings;
+import io.sluice.output.OutputSettings;
+import io.sluice.output.OutputUnavailableException;
 import io.sluice.output.NoneOutput;
 import java.io.IOException;
 
-/** Opens the configured output; a Kafka broker that does not answer in time is a startup error. */
+/**
+ * Opens the configured output; a Kafka broker that does not answer in time is a startup error. The outputs
+ * name their own settings; here they become configuration keys ({@code kafka.topic}, {@code output.file.path}).
+ */
 final class OutputFactory {
     private OutputFactory() {}
 
     static FlowOutput open(SluiceConfig config) throws ConfigException {
-        SluiceConfig.Output o = config.output();
+        OutputSettings o = config.output();
         return switch (o.type()) {
             case KAFKA -> {
-                SluiceConfig.Kafka k = config.kafka();
-                yield KafkaOutput.open(new KafkaSettings(k.bootstrapServers(), k.topic(), k.countersTopic(), k.producer(),
-                        k.partitionKey(), config.backpressure(), k.startupTimeout()));
+                try {
+                    yield KafkaOutput.open(config.kafka());
+                } catch (OutputUnavailableException e) {
+                    throw new ConfigException("kafka." + e.setting(), e.getMessage());
+                }
             }
             case FILE -> {
                 try {

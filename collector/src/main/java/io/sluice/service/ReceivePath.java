@@ -1,6 +1,7 @@
 package io.sluice.service;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.handover.HandoverSettings;
 import io.sluice.handover.Handover;
 import io.sluice.worker.DatagramHandler;
 import io.sluice.worker.ReceiveStats;
@@ -52,7 +53,7 @@ public interface ReceivePath extends AutoCloseable {
      *
      * @return the handover, or null for a receive path without one
      */
-    default Handover takeOver(SluiceConfig.Handover settings) {
+    default Handover takeOver(HandoverSettings settings) {
         return null;
     }
 

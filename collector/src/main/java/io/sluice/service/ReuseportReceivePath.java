@@ -7,7 +7,6 @@ import io.sluice.socket.ReuseportSocketGroup;
 import io.sluice.socket.SocketDrops;
 import io.sluice.steering.BpfObjectSource;
 import io.sluice.steering.Steering;
-import io.sluice.steering.SteeringMode;
 import io.sluice.worker.DatagramHandler;
 import io.sluice.worker.ReceiveOptions;
 import io.sluice.worker.ReceiveStats;
@@ -54,7 +53,7 @@ public final class ReuseportReceivePath implements ReceivePath {
                                             BpfObjectSource bpf) throws IOException {
         ReuseportSocketGroup group = ReuseportSocketGroup.open(listener.address(), listener.workers(), listener.rcvbuf());
         try {
-            Steering steering = Steering.attachOrFallback(listener.name(), group, SteeringMode.parse(listener.steering().configName), bpf);
+            Steering steering = Steering.attachOrFallback(listener.name(), group, listener.steering(), bpf);
             SocketDrops drops = SocketDrops.of(group);
             WorkerPool pool = new WorkerPool(listener.name(), group, handlers, ReceiveOptions.DEFAULT);
             return new ReuseportReceivePath(listener.name(), group, steering, pool, drops);
@@ -118,10 +117,9 @@ public final class ReuseportReceivePath implements ReceivePath {
      * spelling of one address ("0.0.0.0:2055", ":2055") finds the same pins.
      */
     @Override
-    public synchronized Handover takeOver(SluiceConfig.Handover settings) {
+    public synchronized Handover takeOver(HandoverSettings settings) {
         if (!settings.enabled() || handover != null) return handover;
-        HandoverSettings s = HandoverSettings.defaults().withPinRoot(settings.pinRoot());
-        handover = Handover.takeOver(s, boundName(), group, steering);
+        handover = Handover.takeOver(settings, boundName(), group, steering);
         return handover;
     }
 

@@ -3,6 +3,7 @@ package io.sluice.service;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.decode.ListenerProtocol;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.handover.Handover;
 import io.sluice.handover.ProcessInfo;
@@ -66,7 +67,7 @@ public final class SluiceService implements AutoCloseable {
     private static final Duration METRICS_RETRY = Duration.ofSeconds(10);
 
     /** Where a listener's restored template messages go: its first worker, if its protocol reads them. */
-    private record TemplateInlet(SluiceConfig.Protocol protocol, WorkerPipeline worker) {
+    private record TemplateInlet(ListenerProtocol protocol, WorkerPipeline worker) {
         boolean accepts(int version) {
             return switch (protocol) {
                 case AUTO -> true;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.FlowDecoder;
 import io.sluice.decode.netflow.NetflowConfig;
@@ -30,19 +31,14 @@ public final class StandardDecoders implements DecoderFactory {
     private final NetflowDecoders netflow;
 
     public StandardDecoders(SluiceConfig config) {
-        NetflowConfig nc = NetflowConfig.defaults()
-                .withPending(config.templates().pendingMaxSets(), config.templates().pendingMaxAge())
-                .withLimits(config.templates().pendingMaxTotal(), config.templates().maxTemplates())
-                .withDefaultSamplingRate(config.sampling().defaultRate())
-                .withExporterSamplingRates(config.sampling().exporters());
-        this.netflow = new NetflowDecoders(nc);
+        this.netflow = new NetflowDecoders(config.netflow());
     }
 
     @Override
-    public DatagramDecoder newDecoder(SluiceConfig.Protocol protocol) {
-        boolean sflow = protocol == SluiceConfig.Protocol.AUTO || protocol == SluiceConfig.Protocol.SFLOW;
-        boolean nf = protocol == SluiceConfig.Protocol.AUTO || protocol == SluiceConfig.Protocol.NETFLOW;
-        boolean ipfix = protocol == SluiceConfig.Protocol.AUTO || protocol == SluiceConfig.Protocol.IPFIX;
+    public DatagramDecoder newDecoder(ListenerProtocol protocol) {
+        boolean sflow = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.SFLOW;
+        boolean nf = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.NETFLOW;
+        boolean ipfix = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.IPFIX;
         return new FlowDecoder(
                 sflow ? new SflowDecoder() : null,
                 nf ? netflow.newNetflowV5() : null,

@@ -32,13 +32,13 @@ class ConfigLoaderTest {
         assertEquals(2055, c.listeners().get(0).address().getPort());
         assertEquals(4739, c.listeners().get(1).address().getPort());
         assertEquals(6343, c.listeners().get(2).address().getPort());
-        assertEquals(SluiceConfig.Steering.RANDOM, c.listeners().get(0).steering());
+        assertEquals(io.sluice.steering.SteeringMode.RANDOM, c.listeners().get(0).steering());
         assertEquals("localhost:9092", c.kafka().bootstrapServers());
-        assertEquals("flows", c.kafka().topic());
+        assertEquals("flows", c.kafka().flowsTopic());
         assertEquals(4096, c.batching().flows());
         assertEquals(Duration.ofMillis(100), c.batching().maxAge());
-        assertEquals(BackpressurePolicy.DROP, c.backpressure());
-        assertEquals(SluiceConfig.OutputType.KAFKA, c.output().type());
+        assertEquals(BackpressurePolicy.DROP, c.kafka().backpressure());
+        assertEquals(io.sluice.output.OutputType.KAFKA, c.output().type());
         assertEquals(8080, c.metricsListen().getPort());
         assertEquals(InetAddress.getByName("127.0.0.1"), c.metricsListen().getAddress());
     }
@@ -75,32 +75,32 @@ class ConfigLoaderTest {
         SluiceConfig.Listener l = c.listeners().get(0);
         assertEquals(InetAddress.getByName("::1"), l.address().getAddress());
         assertEquals(9995, l.address().getPort());
-        assertEquals(SluiceConfig.Protocol.IPFIX, l.protocol());
+        assertEquals(io.sluice.decode.ListenerProtocol.IPFIX, l.protocol());
         assertEquals(8, l.workers());
-        assertEquals(SluiceConfig.Steering.ROUND_ROBIN, l.steering());
+        assertEquals(io.sluice.steering.SteeringMode.ROUND_ROBIN, l.steering());
         assertEquals(1048576, l.rcvbuf());
         assertEquals("k1:9092,k2:9093", c.kafka().bootstrapServers());
-        assertEquals("t9", c.kafka().topic());
+        assertEquals("t9", c.kafka().flowsTopic());
         assertEquals("t2", c.kafka().countersTopic());
         assertEquals(PartitionKey.FIVE_TUPLE, c.kafka().partitionKey());
         assertEquals(Duration.ofSeconds(3), c.kafka().startupTimeout());
-        assertEquals("5", c.kafka().producer().get("linger.ms"));
-        assertEquals("zstd", c.kafka().producer().get("compression.type"));
-        assertEquals("1000", c.kafka().producer().get("batch.size"));
+        assertEquals("5", c.kafka().producerProperties().get("linger.ms"));
+        assertEquals("zstd", c.kafka().producerProperties().get("compression.type"));
+        assertEquals("1000", c.kafka().producerProperties().get("batch.size"));
         assertEquals(1000, c.batching().flows());
         assertEquals(Duration.ofMillis(50), c.batching().maxAge());
-        assertEquals(BackpressurePolicy.BLOCK, c.backpressure());
-        assertEquals(SluiceConfig.OutputType.FILE, c.output().type());
+        assertEquals(BackpressurePolicy.BLOCK, c.kafka().backpressure());
+        assertEquals(io.sluice.output.OutputType.FILE, c.output().type());
         assertEquals(FileOutput.Format.PROTOBUF, c.output().fileFormat());
         assertEquals("/tmp/c.pb", c.output().countersPath());
         assertEquals(9100, c.metricsListen().getPort());
-        assertEquals(100, c.sampling().defaultRate());
-        assertEquals(5L, c.sampling().exporters().get(InetAddress.getByName("192.0.2.1")));
-        assertEquals(2000L, c.sampling().exporters().get(InetAddress.getByName("2001:db8::1")));
-        assertEquals(10, c.templates().pendingMaxSets());
-        assertEquals(Duration.ofSeconds(5), c.templates().pendingMaxAge());
-        assertEquals(100, c.templates().pendingMaxTotal());
-        assertEquals(50, c.templates().maxTemplates());
+        assertEquals(100, c.netflow().defaultSamplingRate());
+        assertEquals(5L, c.netflow().exporterSamplingRates().get(InetAddress.getByName("192.0.2.1")));
+        assertEquals(2000L, c.netflow().exporterSamplingRates().get(InetAddress.getByName("2001:db8::1")));
+        assertEquals(10, c.netflow().maxPendingSetsPerExporter());
+        assertEquals(Duration.ofSeconds(5), c.netflow().maxPendingAge());
+        assertEquals(100, c.netflow().maxPendingSetsTotal());
+        assertEquals(50, c.netflow().maxTemplates());
         assertEquals(Duration.ofSeconds(7), c.shutdownTimeout());
     }
 
@@ -109,7 +109,7 @@ class ConfigLoaderTest {
         SluiceConfig c = ConfigLoader.load(new String[] {"--config", "/dev/null", "--listeners.0.address=127.0.0.1:0", "--output.type=none"});
         assertEquals(1, c.listeners().size());
         assertEquals(0, c.listeners().get(0).address().getPort());
-        assertEquals(SluiceConfig.OutputType.NONE, c.output().type());
+        assertEquals(io.sluice.output.OutputType.NONE, c.output().type());
     }
 
     @Test

@@ -49,7 +49,7 @@ public final class HandoverChild {
             groups.add(group);
             steerings.add(steering);
             pools.add(pool);
-            handovers.add(Handover.takeOver(HandoverSettings.defaults().withPinRoot(pinRoot), listener, group, steering));
+            handovers.add(Handover.takeOver(HandoverSettings.DEFAULTS.withPinRoot(pinRoot), listener, group, steering));
         }
         List<Handover.Predecessor> stopped = Handover.stopPredecessors(handovers);
         System.out.println("READY ports=" + groups.stream().map(g -> Integer.toString(g.port())).collect(Collectors.joining(","))

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class HandoverConfigTest {
     @Test
     void defaultsTakeOverUnderTheStandardPinRoot() throws Exception {
-        SluiceConfig.Handover h = ConfigLoader.load(new String[0]).handover();
+        HandoverSettings h = ConfigLoader.load(new String[0]).handover();
         assertTrue(h.enabled());
         assertEquals(Path.of("/sys/fs/bpf/sluice"), h.pinRoot());
         assertEquals(Duration.ofMinutes(10), h.templateSnapshotMaxAge());
@@ -24,7 +24,7 @@ class HandoverConfigTest {
 
     @Test
     void everyKeyCanBeSet() throws Exception {
-        SluiceConfig.Handover h = ConfigLoader.load(new String[] {"--set", "handover.enabled=false", "--set",
+        HandoverSettings h = ConfigLoader.load(new String[] {"--set", "handover.enabled=false", "--set",
                 "handover.pin-root=/run/sluice/bpf", "--handover.state-dir=/var/lib/sluice",
                 "--handover.template-snapshot-max-age=30s"}).handover();
         assertFalse(h.enabled());

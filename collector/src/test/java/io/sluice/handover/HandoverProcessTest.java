@@ -167,7 +167,7 @@ class HandoverProcessTest {
         assertEquals(crashedPid, OwnerRecord.read(dir.owner()).orElseThrow().pid());
         ReuseportSocketGroup group = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 2, 0);
         try (Steering steering = Steering.attachOrFallback("proc-test", group, SteeringMode.RANDOM, BpfObjectSource.bundled());
-                Handover handover = Handover.takeOver(HandoverSettings.defaults().withPinRoot(pinRoot), "proc-test", group, steering)) {
+                Handover handover = Handover.takeOver(HandoverSettings.DEFAULTS.withPinRoot(pinRoot), "proc-test", group, steering)) {
             assertEquals(crashedPid, handover.replacedStale().orElseThrow().pid(), "the stale owner was recognised");
             assertTrue(handover.predecessors().isEmpty(), "a dead owner is not signalled");
             assertEquals(handover.ownRecord().orElseThrow(), OwnerRecord.read(dir.owner()).orElseThrow());

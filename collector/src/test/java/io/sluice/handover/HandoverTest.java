@@ -60,7 +60,7 @@ class HandoverTest {
     }
 
     HandoverSettings settings() {
-        return HandoverSettings.defaults().withPinRoot(pinRoot);
+        return HandoverSettings.DEFAULTS.withPinRoot(pinRoot);
     }
 
     @Test

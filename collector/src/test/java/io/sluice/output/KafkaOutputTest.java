@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.config.ConfigException;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.pb.CounterMessage;
 import io.sluice.flow.pb.FlowMessage;
@@ -112,8 +111,8 @@ class KafkaOutputTest {
         }
         KafkaSettings s = new KafkaSettings("127.0.0.1:" + port, "f", "c", Map.of(), PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(2));
         long t0 = System.nanoTime();
-        ConfigException e = assertThrows(ConfigException.class, () -> KafkaOutput.open(s));
-        assertEquals("kafka.bootstrap-servers", e.key());
+        OutputUnavailableException e = assertThrows(OutputUnavailableException.class, () -> KafkaOutput.open(s));
+        assertEquals("bootstrap-servers", e.setting());
         assertTrue(e.getMessage().contains("no Kafka broker answered"), e.getMessage());
         assertTrue(System.nanoTime() - t0 < Duration.ofSeconds(15).toNanos(), "bounded wait");
     }
@@ -121,17 +120,17 @@ class KafkaOutputTest {
     @Test
     void missingTopicIsNamed(KafkaBroker kafka) {
         kafka.createTopic("out-present", 1);
-        ConfigException e = assertThrows(ConfigException.class,
+        OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-absent", "out-present", PartitionKey.RANDOM, Map.of())));
-        assertEquals("kafka.topic", e.key());
+        assertEquals("topic", e.setting());
         assertTrue(e.getMessage().contains("'out-absent' does not exist"), e.getMessage());
     }
 
     @Test
     void badProducerPropertyIsNamed(KafkaBroker kafka) {
         kafka.createTopic("out-badprop", 1);
-        ConfigException e = assertThrows(ConfigException.class,
+        OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-badprop", "out-badprop", PartitionKey.RANDOM, Map.of("compression.type", "bogus"))));
-        assertEquals("kafka.producer", e.key());
+        assertEquals("producer", e.setting());
     }
 }

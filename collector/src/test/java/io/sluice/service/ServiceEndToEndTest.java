@@ -73,7 +73,7 @@ class ServiceEndToEndTest {
     static void decodeOffline(SluiceConfig config, List<List<CapturedDatagram>> perExporter,
                               Map<FlowMessage, Integer> flows, Map<CounterMessage, Integer> counters) throws Exception {
         StandardDecoders decoders = new StandardDecoders(config);
-        DatagramDecoder decoder = decoders.newDecoder(SluiceConfig.Protocol.AUTO);
+        DatagramDecoder decoder = decoders.newDecoder(io.sluice.decode.ListenerProtocol.AUTO);
         FlowProtobufEncoder encoder = new FlowProtobufEncoder();
         FlowSink sink = new FlowSink() {
             @Override

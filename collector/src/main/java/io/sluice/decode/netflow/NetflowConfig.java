@@ -33,11 +33,15 @@ public record NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTot
     }
 
     /**
-     * 1024 sets and 60 s per exporter, 65536 sets in all, 100000 templates, no default rate, no
-     * decapsulation.
+     * The defaults of the {@code templates} and {@code sampling} sections: 1024 sets and 60 s per exporter,
+     * 65536 sets in all, 100000 templates, no default rate, no decapsulation.
      */
+    public static final NetflowConfig DEFAULTS =
+            new NetflowConfig(1024, 65_536, Duration.ofSeconds(60), 100_000, 0, Map.of(), Decapsulation.NONE);
+
+    /** {@link #DEFAULTS}, for callers that derive a variant with the {@code with...} methods. */
     public static NetflowConfig defaults() {
-        return new NetflowConfig(1024, 65_536, Duration.ofSeconds(60), 100_000, 0, Map.of(), Decapsulation.NONE);
+        return DEFAULTS;
     }
 
     public NetflowConfig withDefaultSamplingRate(long rate) {
