@@ -4,7 +4,7 @@ import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.service.StandardDecoders;
 
 import java.io.BufferedWriter;
@@ -73,7 +73,7 @@ final class DecodeMain {
             }
         }
         try {
-            FlowDecoder decoder = defaultDecoder();
+            VersionDispatch decoder = defaultDecoder();
             if (countOnly) {
                 DecodeCommand.Result result = DecodeCommand.run(decoder, files, Writer.nullWriter(), false);
                 DecodeStats stats = result.stats();
@@ -97,8 +97,8 @@ final class DecodeMain {
     }
 
     /** The service's decoders with the embedded default configuration, so decode shows what run would send. */
-    private static FlowDecoder defaultDecoder() throws ConfigException {
+    private static VersionDispatch defaultDecoder() throws ConfigException {
         SluiceConfig config = ConfigLoader.load(new String[0]);
-        return (FlowDecoder) new StandardDecoders(config).newDecoder(SluiceConfig.Protocol.AUTO);
+        return new StandardDecoders(config).newDecoder(SluiceConfig.Protocol.AUTO);
     }
 }

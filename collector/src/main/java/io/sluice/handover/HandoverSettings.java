@@ -26,8 +26,4 @@ public record HandoverSettings(boolean enabled, Path pinRoot, BpfObjectSource bp
     public HandoverSettings withPinRoot(Path root) {
         return new HandoverSettings(enabled, root, bpfObject, lockTimeout);
     }
-
-    public static HandoverSettings disabled() {
-        return new HandoverSettings(false, DEFAULT_PIN_ROOT, BpfObjectSource.bundled(), Duration.ofSeconds(10));
-    }
 }

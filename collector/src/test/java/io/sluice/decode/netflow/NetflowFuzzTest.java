@@ -7,7 +7,7 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -45,7 +45,7 @@ class NetflowFuzzTest {
 
     private static List<byte[]> corpus;
     private static NetflowDecoders decoders;
-    private static FlowDecoder decoder;
+    private static VersionDispatch decoder;
     private static final DecodeStats stats = new DecodeStats();
     private static final Datagram datagram = new Datagram(ByteBuffer.allocate(0));
     private static final FlowSink sink = NetflowFuzzTest::check;
@@ -67,7 +67,7 @@ class NetflowFuzzTest {
             for (CapturedDatagram d : CaptureReader.read(f)) corpus.add(d.payload());
         }
         decoders = new NetflowDecoders(NetflowConfig.defaults().withPending(64, Duration.ofSeconds(60)));
-        decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         for (byte[] d : corpus) decode(d);
         assertEquals(0, stats.totalErrors(), "the unmutated corpus decodes cleanly");
     }
