@@ -12,6 +12,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.testing.Captures;
+import io.sluice.testing.CapturesPresent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
@@ -40,6 +42,7 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>One decoder state lives across all tries, primed with every capture, so mutated templates and
  * data meet known (and previously mutated) templates, as they would on a long-running collector.
  */
+@AddLifecycleHook(CapturesPresent.class)
 class NetflowFuzzTest {
     private static final Duration PER_DATAGRAM = Duration.ofSeconds(5);
 
