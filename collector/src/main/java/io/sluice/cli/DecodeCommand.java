@@ -5,7 +5,7 @@ import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -28,15 +28,15 @@ public final class DecodeCommand {
     private DecodeCommand() {}
 
     /** Decodes the files in order into {@code out}, one JSON line per flow; returns the decode counters. */
-    public static DecodeStats decode(FlowDecoder decoder, List<Path> files, Appendable out) throws IOException {
+    public static DecodeStats decode(VersionDispatch decoder, List<Path> files, Appendable out) throws IOException {
         return decode(decoder, files, out, false);
     }
 
     /**
-     * As {@link #decode(FlowDecoder, List, Appendable)}; with {@code withCounters} sFlow counter records
+     * As {@link #decode(VersionDispatch, List, Appendable)}; with {@code withCounters} sFlow counter records
      * are printed too, as {@code {"counters": {...}}} lines.
      */
-    public static DecodeStats decode(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters)
+    public static DecodeStats decode(VersionDispatch decoder, List<Path> files, Appendable out, boolean withCounters)
             throws IOException {
         return run(decoder, files, out, withCounters).stats();
     }
@@ -44,8 +44,8 @@ public final class DecodeCommand {
     /** What one decode run did: its decode counters and how many datagrams the files held. */
     public record Result(DecodeStats stats, long datagrams) {}
 
-    /** As {@link #decode(FlowDecoder, List, Appendable, boolean)}, also counting the datagrams fed. */
-    public static Result run(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters)
+    /** As {@link #decode(VersionDispatch, List, Appendable, boolean)}, also counting the datagrams fed. */
+    public static Result run(VersionDispatch decoder, List<Path> files, Appendable out, boolean withCounters)
             throws IOException {
         DecodeStats stats = new DecodeStats();
         long datagrams = 0;

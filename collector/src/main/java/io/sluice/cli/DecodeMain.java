@@ -5,7 +5,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.service.StandardDecoders;
 
 import java.io.BufferedWriter;
@@ -74,7 +74,7 @@ final class DecodeMain {
             }
         }
         try {
-            FlowDecoder decoder = defaultDecoder();
+            VersionDispatch decoder = defaultDecoder();
             if (countOnly) {
                 DecodeCommand.Result result = DecodeCommand.run(decoder, files, Writer.nullWriter(), false);
                 DecodeStats stats = result.stats();
@@ -98,8 +98,8 @@ final class DecodeMain {
     }
 
     /** The service's decoders with the embedded default configuration, so decode shows what run would send. */
-    private static FlowDecoder defaultDecoder() throws ConfigException {
+    private static VersionDispatch defaultDecoder() throws ConfigException {
         SluiceConfig config = ConfigLoader.load(new String[0]);
-        return (FlowDecoder) new StandardDecoders(config).newDecoder(ListenerProtocol.AUTO);
+        return new StandardDecoders(config).newDecoder(ListenerProtocol.AUTO);
     }
 }

@@ -3,15 +3,10 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
-import io.sluice.service.DecoderFactory;
-import io.sluice.service.ReceivePath;
-import io.sluice.service.ReuseportReceivePath;
 import io.sluice.service.SluiceService;
-import io.sluice.service.StandardDecoders;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
@@ -37,16 +32,15 @@ public final class RunCommand {
 
     /** `sluice run` as operators start it: reuseport sockets with eBPF steering, the standard decoders. */
     public static int main(String[] args) {
-        return run(args, ReuseportReceivePath.FACTORY, StandardDecoders::new, System.out, System.err);
+        return run(args, System.out, System.err);
     }
 
     /**
-     * Runs with the given receive path and decoders until a stop signal.
+     * Runs until a stop signal.
      *
      * @return the process exit code: 0 after a graceful stop, 2 for an invalid configuration
      */
-    public static int run(String[] args, ReceivePath.Factory receive, Function<SluiceConfig, DecoderFactory> decoders,
-                          PrintStream out, PrintStream err) {
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         for (String a : args) {
             if (a.equals("-h") || a.equals("--help")) {
                 out.print(USAGE);
@@ -71,7 +65,7 @@ public final class RunCommand {
         }
         SluiceService service;
         try {
-            service = SluiceService.start(config, receive, decoders.apply(config));
+            service = SluiceService.start(config);
         } catch (ConfigException e) {
             err.println("sluice run: cannot start: " + e.getMessage());
             return 2;

@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -256,32 +255,9 @@ public final class Handover implements AutoCloseable {
         return Optional.ofNullable(self);
     }
 
-    /** The pin directory in use, empty when pinning was off or failed. */
-    public Optional<PinDirectory> pinDirectory() {
-        return Optional.ofNullable(dir);
-    }
-
     /** Whether a previous owner's program was detached (this process runs on the hash). */
     public boolean detachedProgram() {
         return detachedProgram;
-    }
-
-    /**
-     * Waits until every predecessor has exited.
-     *
-     * @return true if all exited within {@code timeout}
-     */
-    public boolean awaitPredecessors(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (Predecessor p : predecessors) {
-            while (ProcessInfo.alive(p.pid(), p.startTicks())) {
-                if (System.nanoTime() - deadline > 0) {
-                    return false;
-                }
-                Thread.sleep(20);
-            }
-        }
-        return true;
     }
 
     /** After the drain: removes the pins if this process still owns them (a successor's stay). */

@@ -21,8 +21,11 @@ import org.slf4j.LoggerFactory;
  * The production receive path of one listener: a {@link ReuseportSocketGroup} of N sockets, the eBPF
  * steering (or the kernel hash when it cannot load), one recvmmsg {@link WorkerPool} thread per socket,
  * and the kernel's per-socket drop counters.
+ *
+ * <p>The service holds this concrete type (no interface): the tests drive the real sockets and BPF,
+ * so a second implementation would only be a mock of what runs here.
  */
-public final class ReuseportReceivePath implements ReceivePath {
+public final class ReuseportReceivePath implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ReuseportReceivePath.class);
     /** Scrapes read every worker's drops: parse /proc/net/udp{,6} once per scrape, not once per worker. */
     private static final long DROPS_CACHE_NANOS = 200_000_000L;
@@ -46,9 +49,17 @@ public final class ReuseportReceivePath implements ReceivePath {
         this.drops = drops;
     }
 
-    /** The factory the service uses: the BPF object bundled in the jar. */
-    public static final ReceivePath.Factory FACTORY = (listener, handlers) -> open(listener, handlers, BpfObjectSource.bundled());
+    /** {@link #open(SluiceConfig.Listener, IntFunction, BpfObjectSource)} with the BPF object bundled in the jar. */
+    public static ReuseportReceivePath open(SluiceConfig.Listener listener, IntFunction<DatagramHandler> handlers) throws IOException {
+        return open(listener, handlers, BpfObjectSource.bundled());
+    }
 
+    /**
+     * Opens and binds a listener's sockets (workers not started yet).
+     *
+     * @param handlers the handler of worker {@code i}, called once per worker while opening
+     * @throws IOException the address cannot be bound (in use, not local, no permission)
+     */
     public static ReuseportReceivePath open(SluiceConfig.Listener listener, IntFunction<DatagramHandler> handlers,
                                             BpfObjectSource bpf) throws IOException {
         ReuseportSocketGroup group = ReuseportSocketGroup.open(listener.address(), listener.workers(), listener.rcvbuf());
@@ -63,22 +74,18 @@ public final class ReuseportReceivePath implements ReceivePath {
         }
     }
 
-    @Override
     public InetSocketAddress localAddress() {
         return group.localAddress();
     }
 
-    @Override
     public int workers() {
         return pool.size();
     }
 
-    @Override
     public ReceiveStats receiveStats(int worker) {
         return pool.stats(worker);
     }
 
-    @Override
     public synchronized long socketDrops(int worker) {
         long now = System.nanoTime();
         if (lastDrops == null || now - lastDropsNanos > DROPS_CACHE_NANOS) {
@@ -96,27 +103,26 @@ public final class ReuseportReceivePath implements ReceivePath {
         return lastDrops[worker];
     }
 
-    @Override
     public boolean ebpfLoaded() {
         return steering.ebpfLoaded();
     }
 
-    @Override
     public boolean running() {
         return running && !closed;
     }
 
-    @Override
     public void start() {
         pool.start();
         running = true;
     }
 
     /**
+     * Takes this listener over from a sluice that served its address before (docs/upgrade.md): pins the
+     * handover state and finds the previous owner, which is stopped once every listener has taken over
+     * ({@link Handover#stopPredecessors}). Called after {@link #start()}; null when handover is off.
      * The pin directory is named after the bound address (not the configured text), so that every
      * spelling of one address ("0.0.0.0:2055", ":2055") finds the same pins.
      */
-    @Override
     public synchronized Handover takeOver(HandoverSettings settings) {
         if (!settings.enabled() || handover != null) return handover;
         handover = Handover.takeOver(settings, boundName(), group, steering);
@@ -129,6 +135,10 @@ public final class ReuseportReceivePath implements ReceivePath {
         return (a.getAddress() instanceof java.net.Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 
+    /**
+     * Stops reading, drains each socket until it would block, calls every handler's onStop, then
+     * closes the sockets. Returns when the workers have exited (or their drain bound passed).
+     */
     @Override
     public void close() {
         Handover h;

@@ -1,52 +1,53 @@
 package io.sluice.service;
 
-import io.sluice.capture.CapturedDatagram;
+import io.sluice.config.SluiceConfig;
 import io.sluice.decode.Datagram;
+import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.DecodeStats;
+import io.sluice.decode.ListenerProtocol;
+import io.sluice.decode.Protocol;
+import io.sluice.decode.VersionDispatch;
+import io.sluice.decode.netflow.NetflowConfig;
+import io.sluice.decode.netflow.NetflowDecoders;
+import io.sluice.decode.sflow.SflowDecoder;
+import io.sluice.decode.template.TemplateMessage;
 import io.sluice.decode.template.TemplateSnapshot;
+import io.sluice.decode.template.TemplateStore;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.metrics.TemplateStoreStats;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-import io.sluice.config.SluiceConfig;
-import io.sluice.decode.ListenerProtocol;
-import io.sluice.decode.DatagramDecoder;
-import io.sluice.decode.FlowDecoder;
-import io.sluice.decode.netflow.NetflowConfig;
-import io.sluice.decode.netflow.NetflowDecoders;
-import io.sluice.decode.sflow.SflowDecoder;
-import io.sluice.decode.template.TemplateStore;
-import io.sluice.metrics.TemplateStoreStats;
-
 /**
  * sluice's decoders for the service: sFlow v5, NetFlow v5/v9 and IPFIX behind the version dispatch,
  * with one NetFlow/IPFIX template store shared by every worker of every listener (templates are per
  * exporter, whichever port they arrive on), configured from the `sampling` and `templates` keys.
+ * Also the template store's persistence for {@link Succession} (snapshot restore, reload, save).
  */
-public final class StandardDecoders implements DecoderFactory {
+public final class StandardDecoders {
     private final NetflowDecoders netflow;
 
     public StandardDecoders(SluiceConfig config) {
         this.netflow = new NetflowDecoders(config.netflow());
     }
 
-    @Override
-    public DatagramDecoder newDecoder(ListenerProtocol protocol) {
+    /** A decoder for one worker of a listener configured for {@code protocol} (decoders own reusable state). */
+    public VersionDispatch newDecoder(ListenerProtocol protocol) {
         boolean sflow = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.SFLOW;
         boolean nf = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.NETFLOW;
         boolean ipfix = protocol == ListenerProtocol.AUTO || protocol == ListenerProtocol.IPFIX;
-        return new FlowDecoder(
+        return new VersionDispatch(
                 sflow ? new SflowDecoder() : null,
                 nf ? netflow.newNetflowV5() : null,
                 nf ? netflow.newNetflowV9() : null,
                 ipfix ? netflow.newIpfix() : null);
     }
 
-    @Override
+    /** The template store's counts, for the metrics. */
     public TemplateStoreStats templateStats() {
         TemplateStore store = netflow.templateStore();
         return new TemplateStoreStats() {
@@ -73,16 +74,19 @@ public final class StandardDecoders implements DecoderFactory {
     }
 
     /**
-     * The snapshot's templates go through this process's own v9/IPFIX decoders as the exporters' template
-     * messages. Before any datagram is read nothing is parked, so no flow can come out: the sink counts
-     * them anyway (a flow here would be lost, and is logged).
+     * Loads what the store lacks of a snapshot written by another (or an earlier) process, before any
+     * datagram is read (docs/upgrade.md). The templates go through this process's own v9/IPFIX decoders
+     * (by the protocol each message was written in) as the exporters' template messages. Nothing is
+     * parked yet, so no flow can come out: the sink counts them anyway (a flow here would be lost).
+     *
+     * @return templates and sampling values restored
      */
-    @Override
     public int restoreTemplates(Path file, Duration maxAge) throws IOException {
         TemplateStore store = netflow.templateStore();
         long before = store.changes();
-        List<CapturedDatagram> messages = TemplateSnapshot.restore(store, file, maxAge);
-        FlowDecoder decoder = new FlowDecoder(null, null, netflow.newNetflowV9(), netflow.newIpfix());
+        List<TemplateMessage> messages = TemplateSnapshot.restore(store, file, maxAge);
+        DatagramDecoder v9 = netflow.newNetflowV9();
+        DatagramDecoder ipfix = netflow.newIpfix();
         DecodeStats stats = new DecodeStats();
         Datagram datagram = new Datagram(0);
         long[] flows = {0};
@@ -92,12 +96,12 @@ public final class StandardDecoders implements DecoderFactory {
                 flows[0]++;
             }
         };
-        for (CapturedDatagram m : messages) {
-            datagram.buffer = ByteBuffer.wrap(m.payload());
-            datagram.length = m.payload().length;
-            datagram.setExporter(m.sourceAddress(), m.sourcePort());
+        for (TemplateMessage m : messages) {
+            datagram.buffer = ByteBuffer.wrap(m.datagram().payload());
+            datagram.length = m.datagram().payload().length;
+            datagram.setExporter(m.datagram().sourceAddress(), m.datagram().sourcePort());
             datagram.timeReceivedNs = System.currentTimeMillis() * 1_000_000L;
-            decoder.decode(datagram, sink, stats);
+            (m.protocol() == Protocol.IPFIX ? ipfix : v9).decode(datagram, sink, stats);
         }
         if (flows[0] > 0 || stats.totalErrors() > 0) {
             throw new IOException("restoring " + file + " decoded " + flows[0] + " flows and " + stats.totalErrors() + " errors");
@@ -105,22 +109,32 @@ public final class StandardDecoders implements DecoderFactory {
         return (int) (store.changes() - before);
     }
 
-    @Override
-    public List<CapturedDatagram> snapshotTemplates(Path file, Duration maxAge) throws IOException {
+    /**
+     * A snapshot for a process that is already reading datagrams (the predecessor's last one, after it
+     * exited): puts the sampling values the store lacks, and returns the templates it lacks as their
+     * exporters' template messages, for the workers to decode (which releases the data sets parked for
+     * them into the workers' own sinks).
+     */
+    public List<TemplateMessage> snapshotTemplates(Path file, Duration maxAge) throws IOException {
         return TemplateSnapshot.restore(netflow.templateStore(), file, maxAge);
     }
 
-    @Override
+    /** Writes the template snapshot (atomically). */
     public void saveTemplates(Path file) throws IOException {
         TemplateSnapshot.write(netflow.templateStore(), file);
     }
 
-    @Override
+    /** Changes whenever the templates change: a snapshot is written only then. */
     public long templateChanges() {
         return netflow.templateStore().changes();
     }
 
-    @Override
+    /**
+     * Housekeeping, about once a second: drop template-less data sets older than the pending age (so
+     * the count of expired sets is current even without traffic).
+     *
+     * @param epochNanos now, wall clock, ns since the epoch (the time base of received datagrams)
+     */
     public void expire(long epochNanos) {
         netflow.templateStore().expire(epochNanos);
     }

@@ -198,7 +198,7 @@ public final class BpfSteering implements AutoCloseable {
     }
 
     /**
-     * Pins the socket map at {@code path} (a listener's pin directory, see handover.PinDirectory) so that a later
+     * Pins the socket map at {@code path} (the listener's {@code socket_map} pin, see handover.PinDirectory) so that a later
      * process can open it with {@link SocketMap#openPinned} and put its own sockets in.
      */
     public void pinMap(java.nio.file.Path path) {

@@ -4,7 +4,7 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.decode.sflow.SflowDecoder;
@@ -30,7 +30,7 @@ public final class CaptureFlowCount {
         for (String file : args) {
             List<CapturedDatagram> captured = CaptureReader.read(Path.of(file));
             NetflowDecoders netflow = new NetflowDecoders(NetflowConfig.defaults());
-            FlowDecoder decoder = new FlowDecoder(new SflowDecoder(), netflow.newNetflowV5(), netflow.newNetflowV9(),
+            VersionDispatch decoder = new VersionDispatch(new SflowDecoder(), netflow.newNetflowV5(), netflow.newNetflowV9(),
                     netflow.newIpfix());
             Datagram datagram = new Datagram(ByteBuffer.allocate(0));
             DecodeStats warm = new DecodeStats();

@@ -4,7 +4,7 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.flow.FlowRecord;
@@ -51,7 +51,7 @@ public class NetflowDecodeBenchmark {
     /** One capture's datagrams and a warm decoder. */
     public abstract static class Replay implements FlowSink {
         private ByteBuffer[] payloads;
-        private FlowDecoder decoder;
+        private VersionDispatch decoder;
         private final Datagram datagram = new Datagram(ByteBuffer.allocate(0));
         private final DecodeStats stats = new DecodeStats();
         private int next;
@@ -66,7 +66,7 @@ public class NetflowDecodeBenchmark {
             }
             datagram.setExporter(captured.getFirst().sourceAddress(), captured.getFirst().sourcePort());
             NetflowDecoders decoders = new NetflowDecoders(NetflowConfig.defaults());
-            decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+            decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
             for (int i = 0; i < payloads.length; i++) decodeNext(); // learn the templates
             long flows = stats.totalFlows();
             if (stats.totalErrors() != 0 || flows == 0) throw new IllegalStateException(file + ": " + flows + " flows, errors");

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.cli.DecodeCommand;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.decode.sflow.SflowDecoder;
@@ -127,7 +127,7 @@ class HandoverIT {
                 }
             };
             NetflowDecoders nf = new NetflowDecoders(NetflowConfig.defaults());
-            DecodeCommand.decode(new FlowDecoder(new SflowDecoder(), nf.newNetflowV5(), nf.newNetflowV9(), nf.newIpfix()),
+            DecodeCommand.decode(new VersionDispatch(new SflowDecoder(), nf.newNetflowV5(), nf.newNetflowV9(), nf.newIpfix()),
                     List.of(part), counter);
             return lines[0];
         } finally {

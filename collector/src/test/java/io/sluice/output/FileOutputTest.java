@@ -9,6 +9,7 @@ import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.pb.CounterMessage;
 import io.sluice.flow.pb.FlowMessage;
+import io.sluice.pipeline.BatchingFlowSink;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;

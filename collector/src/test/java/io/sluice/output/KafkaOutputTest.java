@@ -10,6 +10,7 @@ import io.sluice.flow.pb.CounterMessage;
 import io.sluice.flow.pb.FlowMessage;
 import io.sluice.testing.KafkaBroker;
 import io.sluice.testing.SharedKafka;
+import io.sluice.pipeline.BatchingFlowSink;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;

@@ -55,7 +55,7 @@ class BrokerOutageTest {
                     "--backpressure=drop", "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
             List<byte[]> nfv5 = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
                     .map(CapturedDatagram::payload).toList();
-            try (SluiceService service = SluiceService.start(config, ReuseportReceivePath.FACTORY, new StandardDecoders(config))) {
+            try (SluiceService service = SluiceService.start(config)) {
                 InetSocketAddress to = service.listenerAddress(0);
                 String base = "http://127.0.0.1:" + service.metricsPort();
 

@@ -45,7 +45,7 @@ class LossAccountingTest {
         List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
                 .map(CapturedDatagram::payload).toList();
         int loops = 30_000;
-        try (SluiceService service = SluiceService.start(config, ReuseportReceivePath.FACTORY, new StandardDecoders(config))) {
+        try (SluiceService service = SluiceService.start(config)) {
             InetSocketAddress to = service.listenerAddress(0);
             long sent = Replayer.send(payloads, to, null, 0, loops).datagrams();
             String base = "http://127.0.0.1:" + service.metricsPort();

@@ -129,7 +129,7 @@ class ServiceEndToEndTest {
         assertTrue(flowCount > 100 && counterCount > 0, "the captures hold flows and counters: " + flowCount + ", " + counterCount);
 
         long datagrams = 0;
-        try (SluiceService service = SluiceService.start(config, ReuseportReceivePath.FACTORY, new StandardDecoders(config))) {
+        try (SluiceService service = SluiceService.start(config)) {
             InetSocketAddress to = service.listenerAddress(0);
             for (int i = 0; i < perExporter.size(); i++) {
                 List<byte[]> payloads = perExporter.get(i).stream().map(CapturedDatagram::payload).toList();

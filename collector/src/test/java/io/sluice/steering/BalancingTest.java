@@ -67,7 +67,9 @@ class BalancingTest {
             sender.sendPaced(400, pool::packets, 200, Duration.ofSeconds(10));
             assertEquals(400, UdpSender.awaitReceived(pool::packets, 400, Duration.ofSeconds(5)));
             long[] attached = pool.stats().stream().mapToLong(s -> s.packets()).toArray();
-            assertTrue(Arrays.stream(attached).allMatch(n -> n == 100), Arrays.toString(attached));
+            // round robin while attached: every socket gets some. Not exactly 100 each: the program's
+            // counter is per CPU, so with senders on 2 CPUs the split is near even, not exact ([101, 101, 99, 99] seen).
+            assertTrue(Arrays.stream(attached).allMatch(n -> n >= 75 && n <= 125), "within ±25% of 100: " + Arrays.toString(attached));
 
             steering.detach();
             sender.sendPaced(400, () -> pool.packets() - 400, 200, Duration.ofSeconds(10));

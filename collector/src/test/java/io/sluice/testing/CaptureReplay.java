@@ -3,7 +3,7 @@ package io.sluice.testing;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.cli.DecodeCommand;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,7 +18,7 @@ public final class CaptureReplay {
 
     private CaptureReplay() {}
 
-    public static List<Map<String, Object>> decode(FlowDecoder decoder, List<Path> files) {
+    public static List<Map<String, Object>> decode(VersionDispatch decoder, List<Path> files) {
         StringBuilder out = new StringBuilder();
         try {
             DecodeCommand.decode(decoder, files, out);

@@ -35,12 +35,21 @@ public final class Captures {
     private static Path require(String name) {
         Path dir = sharedDir().resolve(name);
         if (!Files.isDirectory(dir)) {
-            String message = "the shared captures folder " + dir.toAbsolutePath().normalize()
-                    + " is missing (it must sit beside the repository as ../shared/" + name + ")";
+            String message = missingMessage(name);
             if (System.getenv("CI") != null) fail(message);
             Assumptions.abort(message);
         }
         return dir;
+    }
+
+    /** Why {@code ../shared/<name>} cannot be used, or null when it is there. */
+    static String missing(String name) {
+        return Files.isDirectory(sharedDir().resolve(name)) ? null : missingMessage(name);
+    }
+
+    private static String missingMessage(String name) {
+        return "the shared captures folder " + sharedDir().resolve(name).toAbsolutePath().normalize()
+                + " is missing (it must sit beside the repository as ../shared/" + name + ")";
     }
 
     /** ../shared from the repository root, wherever Maven runs the tests (root or module directory). */

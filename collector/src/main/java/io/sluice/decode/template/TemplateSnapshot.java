@@ -1,6 +1,7 @@
 package io.sluice.decode.template;
 
 import io.sluice.capture.CapturedDatagram;
+import io.sluice.decode.Protocol;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -160,7 +161,7 @@ public final class TemplateSnapshot {
      *
      * @throws IOException the file is unreadable or not a snapshot of this format
      */
-    public static List<CapturedDatagram> restore(TemplateStore store, Path file, Duration maxAge) throws IOException {
+    public static List<TemplateMessage> restore(TemplateStore store, Path file, Duration maxAge) throws IOException {
         List<Entry> entries;
         List<long[]> state = new ArrayList<>();
         long writtenAt;
@@ -231,7 +232,7 @@ public final class TemplateSnapshot {
             byMessage.computeIfAbsent(e.addressHigh + "/" + e.addressLow + "/" + e.version + "/" + e.domain,
                     k -> new ArrayList<>()).add(e);
         }
-        List<CapturedDatagram> datagrams = new ArrayList<>();
+        List<TemplateMessage> datagrams = new ArrayList<>();
         for (List<Entry> group : byMessage.values()) {
             List<Entry> batch = new ArrayList<>();
             int size = 0;
@@ -263,7 +264,7 @@ public final class TemplateSnapshot {
     }
 
     /** One NetFlow v9 or IPFIX message holding the templates of one exporter/version/domain. */
-    private static CapturedDatagram message(List<Entry> entries) {
+    private static TemplateMessage message(List<Entry> entries) {
         Entry first = entries.get(0);
         boolean ipfix = first.version == 10;
         ByteBuffer b = ByteBuffer.allocate(MAX_DATAGRAM + 1024);
@@ -311,6 +312,6 @@ public final class TemplateSnapshot {
         if (ipfix) b.putShort(2, (short) b.position());
         byte[] payload = new byte[b.position()];
         b.get(0, payload);
-        return new CapturedDatagram(first.sourceAddress(), 0, 0, 0, payload);
+        return new TemplateMessage(ipfix ? Protocol.IPFIX : Protocol.NETFLOW9, new CapturedDatagram(first.sourceAddress(), 0, 0, 0, payload));
     }
 }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowJson;
 import io.sluice.testing.CaptureReplay;
@@ -75,7 +75,7 @@ class FieldMappingTest {
 
     /** Decodes the messages in order; each flow as `sluice decode` prints it, parsed back. */
     private List<Map<String, Object>> decode(NetflowDecoders decoders, byte[]... messages) {
-        FlowDecoder decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        VersionDispatch decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         Datagram d = new Datagram(ByteBuffer.allocate(0));
         d.setExporter(EXPORTER, 4739);
         StringBuilder out = new StringBuilder();
@@ -297,7 +297,7 @@ class FieldMappingTest {
     void whatTheSinkThrowsIsNotTakenForBadInput() throws Exception {
         Path netflow = Captures.captures().resolve("akvorado/netflow");
         NetflowDecoders decoders = new NetflowDecoders(NetflowConfig.defaults());
-        FlowDecoder decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        VersionDispatch decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         Datagram d = new Datagram(ByteBuffer.allocate(0));
         for (String capture : List.of("nfv5.pcap", "mpls.pcap")) {
             byte[] payload = io.sluice.capture.CaptureReader.read(netflow.resolve(capture)).getFirst().payload();

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.testing.CaptureReplay;
 import io.sluice.testing.Captures;
@@ -240,7 +240,7 @@ class NetflowCaptureTest {
     }
 
     static List<Map<String, Object>> replay(NetflowDecoders decoders, Path dir, List<String> sequence) {
-        FlowDecoder decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        VersionDispatch decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         return CaptureReplay.decode(decoder, sequence.stream().map(dir::resolve).toList());
     }
 

@@ -7,11 +7,12 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.testing.Captures;
+import io.sluice.testing.CapturesPresent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -28,6 +29,7 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
@@ -40,12 +42,13 @@ import net.jqwik.api.lifecycle.BeforeContainer;
  * <p>One decoder state lives across all tries, primed with every capture, so mutated templates and
  * data meet known (and previously mutated) templates, as they would on a long-running collector.
  */
+@AddLifecycleHook(CapturesPresent.class)
 class NetflowFuzzTest {
     private static final Duration PER_DATAGRAM = Duration.ofSeconds(5);
 
     private static List<byte[]> corpus;
     private static NetflowDecoders decoders;
-    private static FlowDecoder decoder;
+    private static VersionDispatch decoder;
     private static final DecodeStats stats = new DecodeStats();
     private static final Datagram datagram = new Datagram(ByteBuffer.allocate(0));
     private static final FlowSink sink = NetflowFuzzTest::check;
@@ -67,7 +70,7 @@ class NetflowFuzzTest {
             for (CapturedDatagram d : CaptureReader.read(f)) corpus.add(d.payload());
         }
         decoders = new NetflowDecoders(NetflowConfig.defaults().withPending(64, Duration.ofSeconds(60)));
-        decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         for (byte[] d : corpus) decode(d);
         assertEquals(0, stats.totalErrors(), "the unmutated corpus decodes cleanly");
     }

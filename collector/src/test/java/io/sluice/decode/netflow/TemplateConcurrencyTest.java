@@ -8,7 +8,7 @@ import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.testing.Captures;
@@ -122,7 +122,7 @@ class TemplateConcurrencyTest {
         long flows;
 
         Worker(NetflowDecoders decoders) {
-            this.decoder = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+            this.decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
             datagram.setExporter(new byte[] {(byte) 192, 0, 2, 7}, 2055);
         }
 

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.capture.CaptureReader;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -32,12 +32,12 @@ class TemplateLifecycleTest {
     private long flows;
     private final FlowSink sink = (FlowRecord f) -> flows++;
 
-    private void feed(FlowDecoder decoder, byte[] payload, long timeNs) {
+    private void feed(VersionDispatch decoder, byte[] payload, long timeNs) {
         feed(decoder, payload, timeNs, 7);
     }
 
     /** From exporter 10.127.100.{lastByte}. */
-    private void feed(FlowDecoder decoder, byte[] payload, long timeNs, int lastByte) {
+    private void feed(VersionDispatch decoder, byte[] payload, long timeNs, int lastByte) {
         datagram.buffer = ByteBuffer.wrap(payload);
         datagram.length = payload.length;
         datagram.setExporter(new byte[] {10, 127, 100, (byte) lastByte}, 50145);
@@ -49,8 +49,8 @@ class TemplateLifecycleTest {
         return CaptureReader.read(file).getFirst().payload();
     }
 
-    private static FlowDecoder decoder(NetflowDecoders d) {
-        return new FlowDecoder(null, d.newNetflowV5(), d.newNetflowV9(), d.newIpfix());
+    private static VersionDispatch decoder(NetflowDecoders d) {
+        return new VersionDispatch(null, d.newNetflowV5(), d.newNetflowV9(), d.newIpfix());
     }
 
     /** An IPFIX message with the header of {@code real} (time, sequence, domain) and the given sets. */
@@ -88,7 +88,7 @@ class TemplateLifecycleTest {
     void ipfixWithdrawalOfOneTemplateThenAllTerminatesAndForgets() throws IOException {
         byte[] mpls = only(Captures.captures().resolve("akvorado/netflow/mpls.pcap"));
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults());
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         feed(decoder, mpls, 0);
         assertEquals(2, d.templateStore().templateCount()); // template 2510, options template 50310
         assertEquals(2, flows);
@@ -121,7 +121,7 @@ class TemplateLifecycleTest {
     void redefinedTemplateReplacesTheOldOne() throws IOException {
         byte[] mpls = only(Captures.captures().resolve("akvorado/netflow/mpls.pcap"));
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults());
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         feed(decoder, mpls, 0);
         // Redefine 2510 as a 2-field template (sourceIPv6Address, octetDeltaCount): 24-byte records.
         ByteBuffer t = ByteBuffer.allocate(4 + 4 + 8);
@@ -142,7 +142,7 @@ class TemplateLifecycleTest {
         byte[] template = only(dir.resolve("nfv9-template260.bin"));
         byte[] data = only(dir.resolve("nfv9-data260.bin"));
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults().withPending(2, Duration.ofSeconds(60)));
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         for (int i = 0; i < 5; i++) feed(decoder, data, i);
         assertEquals(2, d.templateStore().pendingSets());
         assertEquals(3, d.templateStore().expiredSets());
@@ -159,7 +159,7 @@ class TemplateLifecycleTest {
         byte[] data = only(dir.resolve("nfv9-data260.bin"));
         long second = 1_000_000_000L;
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults().withPending(100, Duration.ofSeconds(1)));
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         feed(decoder, data, 0);
         feed(decoder, data, 2 * second);
         feed(decoder, template, 2 * second + second / 2);
@@ -180,7 +180,7 @@ class TemplateLifecycleTest {
         byte[] mpls = only(Captures.captures().resolve("akvorado/netflow/mpls.pcap"));
         byte[] data = only(Captures.captures().resolve("goflow2/nfv9-data260.bin"));
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults().withLimits(3, 1));
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         feed(decoder, mpls, 0); // template 2510 then options template 50310: the second is refused
         assertEquals(1, d.templateStore().templateCount());
         assertEquals(1, d.templateStore().refusedTemplates());
@@ -204,7 +204,7 @@ class TemplateLifecycleTest {
     void sameTemplateIdInTwoObservationDomainsAreDistinct() throws IOException {
         byte[] mpls = only(Captures.captures().resolve("akvorado/netflow/mpls.pcap"));
         NetflowDecoders d = new NetflowDecoders(NetflowConfig.defaults());
-        FlowDecoder decoder = decoder(d);
+        VersionDispatch decoder = decoder(d);
         feed(decoder, mpls, 0);
         byte[] otherDomain = ipfix(mpls, mplsDataSet(mpls));
         otherDomain[15] ^= 1; // observation domain id + 1: its template 2510 is unknown

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.testing.Captures;
 import java.nio.file.Path;
@@ -79,11 +79,11 @@ class SflowAkvoradoCaptureTest {
 
     enum Convention { AKVORADO, GOFLOW_ERA }
 
-    private static FlowDecoder decoderFor(JsonNode scenario) {
+    private static VersionDispatch decoderFor(JsonNode scenario) {
         JsonNode options = scenario.path("decoder_options");
         if (options.has("decapsulation")) {
             Decapsulation d = Decapsulation.valueOf(options.get("decapsulation").asText());
-            return new FlowDecoder(new SflowDecoder(d), null, null, null);
+            return new VersionDispatch(new SflowDecoder(d), null, null, null);
         }
         return SflowCaptures.sflowOnly();
     }

@@ -6,7 +6,7 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.flow.pb.CounterMessage;
@@ -63,8 +63,8 @@ final class SflowCaptures {
     private SflowCaptures() {}
 
     /** The sFlow-only dispatcher: anything that is not sFlow v5 is refused and counted. */
-    static FlowDecoder sflowOnly() {
-        return new FlowDecoder(new SflowDecoder(), null, null, null);
+    static VersionDispatch sflowOnly() {
+        return new VersionDispatch(new SflowDecoder(), null, null, null);
     }
 
     /** The file holding the datagrams: the pcap when there is one, else the goflow2 raw .bin. */
@@ -83,7 +83,7 @@ final class SflowCaptures {
     }
 
     /** Flows of {@code files} through the `sluice decode` code path (one decoder for all files). */
-    static List<Map<String, Object>> replay(FlowDecoder decoder, List<Path> files) {
+    static List<Map<String, Object>> replay(VersionDispatch decoder, List<Path> files) {
         return CaptureReplay.decode(decoder, files);
     }
 

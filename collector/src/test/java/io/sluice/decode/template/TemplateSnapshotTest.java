@@ -7,7 +7,8 @@ import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
+import io.sluice.decode.Protocol;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.flow.FlowJson;
@@ -30,7 +31,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class TemplateSnapshotTest {
     static final class Decoder {
         final NetflowDecoders decoders = new NetflowDecoders(NetflowConfig.defaults());
-        final FlowDecoder flow = new FlowDecoder(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
+        final VersionDispatch flow = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
         final DecodeStats stats = new DecodeStats();
         final Datagram datagram = new Datagram(0);
 
@@ -70,9 +71,11 @@ class TemplateSnapshotTest {
         try {
             assertEquals(templates, TemplateSnapshot.write(before.store(), file));
             Decoder successor = new Decoder();
-            List<CapturedDatagram> given = TemplateSnapshot.restore(successor.store(), file, Duration.ofMinutes(10));
-            for (CapturedDatagram d : given) {
-                assertEquals(List.of(), successor.decode(d), "template-only messages");
+            List<TemplateMessage> given = TemplateSnapshot.restore(successor.store(), file, Duration.ofMinutes(10));
+            for (TemplateMessage m : given) {
+                assertEquals(m.protocol() == Protocol.IPFIX ? 10 : 9, (m.datagram().payload()[0] << 8) | m.datagram().payload()[1],
+                        "the message is in the protocol it is routed by");
+                assertEquals(List.of(), successor.decode(m.datagram()), "template-only messages");
             }
             assertEquals(templates, successor.store().templateCount(), "every template given back");
             assertEquals(0, successor.stats.totalErrors(), "the synthetic messages decode cleanly: " + successor.stats);

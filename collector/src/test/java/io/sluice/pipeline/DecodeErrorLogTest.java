@@ -1,9 +1,9 @@
-package io.sluice.service;
+package io.sluice.pipeline;
 
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.VersionDispatch;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import org.junit.jupiter.api.Test;
@@ -19,7 +19,7 @@ class DecodeErrorLogTest {
     void statsRememberTheLatestReasonAndTheTotal() {
         DecodeStats stats = new DecodeStats();
         assertNull(stats.lastError());
-        FlowDecoder onlyDispatch = new FlowDecoder(null, null, null, null);
+        VersionDispatch onlyDispatch = new VersionDispatch(null, null, null, null);
         FlowSink none = new FlowSink() {
             @Override
             public void flow(FlowRecord flow) {}

@@ -1,4 +1,4 @@
-package io.sluice.service;
+package io.sluice.pipeline;
 
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;

@@ -1,6 +1,9 @@
-package io.sluice.output;
+package io.sluice.pipeline;
 
 import io.sluice.flow.FlowRecord;
+import io.sluice.output.FlowBatch;
+import io.sluice.output.OutputStats;
+import io.sluice.output.WorkerOutput;
 import io.sluice.flow.FlowSink;
 import io.sluice.flow.pb.CounterMessage;
 

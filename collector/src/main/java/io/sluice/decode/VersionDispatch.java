@@ -10,14 +10,14 @@ import io.sluice.flow.FlowSink;
  * version (5). An sFlow datagram thus starts 0x0000_0005 and a NetFlow v5 one 0x0005_xxxx
  * (xxxx = record count, 1..30), which tells them apart. One instance per worker thread.
  */
-public final class FlowDecoder implements DatagramDecoder {
+public final class VersionDispatch implements DatagramDecoder {
     private final DatagramDecoder sflow;
     private final DatagramDecoder netflowV5;
     private final DatagramDecoder netflowV9;
     private final DatagramDecoder ipfix;
 
     /** Any decoder may be null: that protocol is then refused (counted as {@link DecodeError#BAD_VERSION}). */
-    public FlowDecoder(DatagramDecoder sflow, DatagramDecoder netflowV5, DatagramDecoder netflowV9,
+    public VersionDispatch(DatagramDecoder sflow, DatagramDecoder netflowV5, DatagramDecoder netflowV9,
                        DatagramDecoder ipfix) {
         this.sflow = sflow;
         this.netflowV5 = netflowV5;

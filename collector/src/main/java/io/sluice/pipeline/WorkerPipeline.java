@@ -1,10 +1,9 @@
-package io.sluice.service;
+package io.sluice.pipeline;
 
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.DecodeStats;
-import io.sluice.output.BatchingFlowSink;
 import io.sluice.worker.DatagramHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
