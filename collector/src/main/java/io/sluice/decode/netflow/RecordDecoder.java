@@ -4,8 +4,10 @@ import static io.sluice.decode.netflow.Bytes.u16;
 import static io.sluice.decode.netflow.Bytes.u8;
 import static io.sluice.decode.netflow.Bytes.uint;
 
+import io.sluice.decode.Protocol;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
+import io.sluice.decode.template.MessageHeader;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
 import io.sluice.decode.template.TemplateStore;
@@ -29,7 +31,7 @@ final class RecordDecoder {
     private static final int SOURCE_CONFIGURED_DEFAULT = 6;
     private static final long NTP_TO_UNIX_SECONDS = 2_208_988_800L;
 
-    private final TemplateFlowDecoder header;
+    private final Protocol protocol;
     private final TemplateStore store;
     private final SamplingDefaults defaults;
     private final Decapsulation decapsulation;
@@ -52,8 +54,8 @@ final class RecordDecoder {
     private int reverseTcpFlags;
     private int flowsOfLastRecord;
 
-    RecordDecoder(TemplateFlowDecoder header, TemplateStore store, SamplingDefaults defaults, Decapsulation decapsulation) {
-        this.header = header;
+    RecordDecoder(Protocol protocol, TemplateStore store, SamplingDefaults defaults, Decapsulation decapsulation) {
+        this.protocol = protocol;
         this.store = store;
         this.defaults = defaults;
         this.decapsulation = decapsulation;
@@ -66,16 +68,17 @@ final class RecordDecoder {
     private long cachedSamplerId;
     private long cachedSamplerRate;
 
-    /** Called before the records of a set (the header fields of {@link #header} are current). */
-    void startSet() {
-        samplerKey.set(header.exporter, header.exporterLength, header.version(), header.domain, 0);
+    /** The header of the message whose set is being decoded (set by {@link #startSet}). */
+    private MessageHeader header;
+
+    /** Called before the records of a set, with the header of the message the set came in. */
+    void startSet(MessageHeader messageHeader) {
+        header = messageHeader;
+        samplerKey.set(header.exporter(), header.exporterLength(), header.version(), header.domain(), 0);
         setDomainRate = store.domainRate(samplerKey);
         setSystemInitMillis = header.version() == 10 ? store.systemInitMillis(samplerKey) : 0;
         cachedSamplerId = -1;
     }
-
-    /** True while the sink runs: the decoder's guard must not take the sink's exceptions for bad input. */
-    boolean inSink;
 
     int flowsOfLastRecord() {
         return flowsOfLastRecord;
@@ -107,7 +110,6 @@ final class RecordDecoder {
         p = readFields(t, b, p, end, f);
         if (p < 0) return -1;
         finish(b, f);
-        inSink = true;
         sink.flow(f);
         flowsOfLastRecord = 1;
         if (reversePackets != 0 || reverseOctets != 0) {
@@ -115,7 +117,6 @@ final class RecordDecoder {
             sink.flow(f);
             flowsOfLastRecord = 2;
         }
-        inSink = false;
         return p;
     }
 
@@ -221,9 +222,9 @@ final class RecordDecoder {
                 case FieldKind.START_NTP_MICROS -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, true); }
                 case FieldKind.END_NTP_MICROS -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, true); }
                 case FieldKind.START_DELTA_MICROS ->
-                    f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                    f.timeFlowStartNs = header.exportTimeSecs() * 1_000_000_000L - v * 1_000L;
                 case FieldKind.END_DELTA_MICROS ->
-                    f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                    f.timeFlowEndNs = header.exportTimeSecs() * 1_000_000_000L - v * 1_000L;
                 case FieldKind.OBSERVATION_POINT -> f.observationPointId = v;
                 case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = v;
                 case FieldKind.FRAME_SECTION -> { frameOffset = p; frameLength = len; }
@@ -277,14 +278,14 @@ final class RecordDecoder {
 
     /** What can be said only once every field is read: fallbacks between fields, times, sampling. */
     private void finish(ByteBuffer b, FlowRecord f) {
-        f.type = header.protocol().flowType;
-        f.timeReceivedNs = header.timeReceivedNs;
-        f.sequenceNum = header.sequence;
-        f.samplerAddress.set(header.exporter, 0, header.exporterLength);
-        f.exporterAddress.set(header.exporter, 0, header.exporterLength);
-        f.exporterPort = header.exporterPort;
-        f.sourceId = header.domain;
-        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain;
+        f.type = protocol.flowType;
+        f.timeReceivedNs = header.timeReceivedNs();
+        f.sequenceNum = header.sequence();
+        f.samplerAddress.set(header.exporter(), 0, header.exporterLength());
+        f.exporterAddress.set(header.exporter(), 0, header.exporterLength());
+        f.exporterPort = header.exporterPort();
+        f.sourceId = header.domain();
+        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain();
 
         if (!hasInIf && physIn != 0) f.inIf = physIn;
         if (!hasOutIf && physOut != 0) f.outIf = physOut;
@@ -315,11 +316,11 @@ final class RecordDecoder {
             f.icmpCode = f.dstPort & 0xFF;
         }
 
-        long exportMs = header.exportTimeSecs * 1000L;
+        long exportMs = header.exportTimeSecs() * 1000L;
         if (header.version() == 9) {
             // Uptimes are ms since the exporter booted; the header gives boot = export time - sysUptime.
-            if (startUptime >= 0) f.timeFlowStartNs = (exportMs - (int) (header.sysUptimeMs - startUptime)) * 1_000_000L;
-            if (endUptime >= 0) f.timeFlowEndNs = (exportMs - (int) (header.sysUptimeMs - endUptime)) * 1_000_000L;
+            if (startUptime >= 0) f.timeFlowStartNs = (exportMs - (int) (header.sysUptimeMs() - startUptime)) * 1_000_000L;
+            if (endUptime >= 0) f.timeFlowEndNs = (exportMs - (int) (header.sysUptimeMs() - endUptime)) * 1_000_000L;
         } else {
             // IPFIX has no sysUptime in its header: 21/22 count from systemInitTimeMilliseconds, in the
             // record itself or (Cisco IOS XE) in the domain's options data.
@@ -355,7 +356,7 @@ final class RecordDecoder {
             f.samplingRateSource = (int) (packed & 7);
             return;
         }
-        long configured = defaults.rateFor(header.exporter, header.exporterLength);
+        long configured = defaults.rateFor(header.exporter(), header.exporterLength());
         if (configured > 0) {
             f.samplingRate = configured;
             f.samplingRateSource = SOURCE_CONFIGURED_DEFAULT;
