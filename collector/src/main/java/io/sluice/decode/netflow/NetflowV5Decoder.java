@@ -12,6 +12,7 @@ import io.sluice.decode.Protocol;
 import io.sluice.decode.SinkGuard;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.SamplingSource;
 import java.nio.ByteBuffer;
 
 /**
@@ -22,8 +23,6 @@ import java.nio.ByteBuffer;
 public final class NetflowV5Decoder implements DatagramDecoder {
     private static final int HEADER = 24;
     private static final int RECORD = 48;
-    private static final int SOURCE_NF5_HEADER = 2;
-    private static final int SOURCE_CONFIGURED_DEFAULT = 6;
 
     private final FlowRecord flow = new FlowRecord();
     private final SamplingDefaults defaults;
@@ -68,12 +67,12 @@ public final class NetflowV5Decoder implements DatagramDecoder {
         int rateSource;
         if (interval > 0) {
             rate = interval;
-            rateSource = SOURCE_NF5_HEADER;
+            rateSource = SamplingSource.NF5_HEADER;
         } else {
             long configured = defaults.rateFor(d.exporterAddress, d.exporterAddressLength);
             // 0 in the header means "not sampled" unless the operator says this exporter samples anyway.
             rate = configured > 0 ? configured : 1;
-            rateSource = configured > 0 ? SOURCE_CONFIGURED_DEFAULT : SOURCE_NF5_HEADER;
+            rateSource = configured > 0 ? SamplingSource.CONFIGURED_DEFAULT : SamplingSource.NF5_HEADER;
         }
         int available = (end - HEADER) / RECORD;
         if (count > available) {

@@ -8,11 +8,13 @@ import io.sluice.decode.Protocol;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.decode.template.MessageHeader;
+import io.sluice.decode.template.SamplingRate;
+import io.sluice.decode.template.SamplingTable;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
-import io.sluice.decode.template.TemplateStore;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.SamplingSource;
 import java.nio.ByteBuffer;
 
 /**
@@ -27,16 +29,17 @@ import java.nio.ByteBuffer;
  * (templates often carry both an IPv4 and an IPv6 field, one of them zero).
  */
 final class RecordDecoder {
-    private static final int SOURCE_RECORD = 3;
-    private static final int SOURCE_CONFIGURED_DEFAULT = 6;
     private static final long NTP_TO_UNIX_SECONDS = 2_208_988_800L;
 
     private final Protocol protocol;
-    private final TemplateStore store;
+    private final SamplingTable sampling;
     private final SamplingDefaults defaults;
     private final Decapsulation decapsulation;
     private final FlowRecord flow = new FlowRecord();
     private final FlowRecord.Address scratch = new FlowRecord.Address();
+    /** The current set's exporter/version/domain with id 0: the key of per-domain sampling state. */
+    private final TemplateKey domainKey = new TemplateKey();
+    /** The same, re-targeted at a sampler/selector id for each sampler-table lookup. */
     private final TemplateKey samplerKey = new TemplateKey();
 
     // Per-record scratch: which of several fields for one value was seen (priorities), and values the
@@ -54,19 +57,19 @@ final class RecordDecoder {
     private int reverseTcpFlags;
     private int flowsOfLastRecord;
 
-    RecordDecoder(Protocol protocol, TemplateStore store, SamplingDefaults defaults, Decapsulation decapsulation) {
+    RecordDecoder(Protocol protocol, SamplingTable sampling, SamplingDefaults defaults, Decapsulation decapsulation) {
         this.protocol = protocol;
-        this.store = store;
+        this.sampling = sampling;
         this.defaults = defaults;
         this.decapsulation = decapsulation;
     }
 
     // Sampling-table answers cached for one set: options change rarely, records of a set are many.
-    private long setDomainRate;
+    private SamplingRate setDomainRate;
     /** IPFIX systemInitTimeMilliseconds (160) of the domain's options: the base of flowStart/EndSysUpTime. */
     private long setSystemInitMillis;
     private long cachedSamplerId;
-    private long cachedSamplerRate;
+    private SamplingRate cachedSamplerRate;
 
     /** The header of the message whose set is being decoded (set by {@link #startSet}). */
     private MessageHeader header;
@@ -74,9 +77,10 @@ final class RecordDecoder {
     /** Called before the records of a set, with the header of the message the set came in. */
     void startSet(MessageHeader messageHeader) {
         header = messageHeader;
+        domainKey.set(header.exporter(), header.exporterLength(), header.version(), header.domain(), 0);
         samplerKey.set(header.exporter(), header.exporterLength(), header.version(), header.domain(), 0);
-        setDomainRate = store.domainRate(samplerKey);
-        setSystemInitMillis = header.version() == 10 ? store.systemInitMillis(samplerKey) : 0;
+        setDomainRate = sampling.domainRate(domainKey);
+        setSystemInitMillis = header.version() == 10 ? sampling.systemInitMillis(domainKey) : 0;
         cachedSamplerId = -1;
     }
 
@@ -339,27 +343,27 @@ final class RecordDecoder {
         long rate = rateFromFields();
         if (rate > 0) {
             f.samplingRate = rate;
-            f.samplingRateSource = SOURCE_RECORD;
+            f.samplingRateSource = SamplingSource.RECORD;
             return;
         }
-        long packed = -1;
+        SamplingRate learnt = null;
         if (samplerId >= 0) {
             if (samplerId != cachedSamplerId) {
-                cachedSamplerRate = store.samplerRate(samplerKey.withId(samplerId));
+                cachedSamplerRate = sampling.samplerRate(samplerKey.retarget(samplerId));
                 cachedSamplerId = samplerId;
             }
-            packed = cachedSamplerRate;
+            learnt = cachedSamplerRate;
         }
-        if (packed < 0) packed = setDomainRate;
-        if (packed >= 0) {
-            f.samplingRate = packed >>> 3;
-            f.samplingRateSource = (int) (packed & 7);
+        if (learnt == null) learnt = setDomainRate;
+        if (learnt != null) {
+            f.samplingRate = learnt.rate();
+            f.samplingRateSource = learnt.source();
             return;
         }
         long configured = defaults.rateFor(header.exporter(), header.exporterLength());
         if (configured > 0) {
             f.samplingRate = configured;
-            f.samplingRateSource = SOURCE_CONFIGURED_DEFAULT;
+            f.samplingRateSource = SamplingSource.CONFIGURED_DEFAULT;
         }
     }
 
@@ -408,15 +412,15 @@ final class RecordDecoder {
         // system init time are kept (options records are few: no need for a leaner reader).
         p = readFields(t, b, p, end, f);
         if (p < 0) return -1;
-        if (systemInitMillis != 0) store.putSystemInitMillis(samplerKey, systemInitMillis);
+        if (systemInitMillis != 0) sampling.putSystemInitMillis(domainKey, systemInitMillis);
         long rate = rateFromFields();
         if (rate > 0) {
             boolean packetBased = samplingInterval == 0;
             if (samplerId >= 0) {
-                store.putSamplerRate(samplerKey.withId(samplerId), rate, TemplateStore.SOURCE_SAMPLER_TABLE);
+                sampling.putSamplerRate(samplerKey.retarget(samplerId), new SamplingRate(rate, SamplingSource.SAMPLER_TABLE));
             } else {
-                store.putDomainRate(samplerKey, rate,
-                        packetBased ? TemplateStore.SOURCE_PACKET_INTERVAL : TemplateStore.SOURCE_SAMPLER_TABLE);
+                sampling.putDomainRate(domainKey, new SamplingRate(rate,
+                        packetBased ? SamplingSource.PACKET_INTERVAL : SamplingSource.SAMPLER_TABLE));
             }
         }
         return p;

@@ -55,7 +55,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         this.protocol = protocol;
         this.version = version;
         this.store = store;
-        this.records = new RecordDecoder(protocol, store, new SamplingDefaults(config), config.decapsulation());
+        this.records = new RecordDecoder(protocol, store.sampling(), new SamplingDefaults(config), config.decapsulation());
     }
 
     Protocol protocol() {

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Templates, sampling tables and template-less data sets of every NetFlow v9 / IPFIX exporter, shared
+ * Templates and template-less data sets of every NetFlow v9 / IPFIX exporter (and, beside them, the
+ * {@link SamplingTable} their options data fill), shared
  * by all worker threads (eBPF spreads one exporter's datagrams over every socket, so a template and
  * the data needing it usually land on different threads).
  *
@@ -24,18 +25,9 @@ import java.util.concurrent.atomic.LongAdder;
  * parked set is decoded exactly once.
  */
 public final class TemplateStore {
-    /** Sampling-rate sources stored with a rate (the {@code SamplingRateSource} numbers of flow.proto). */
-    public static final int SOURCE_SAMPLER_TABLE = 4;
-    public static final int SOURCE_PACKET_INTERVAL = 5;
-
     private final ConcurrentHashMap<TemplateKey, Template> templates = new ConcurrentHashMap<>();
-    /** Sampler/selector id → rate, packed as {@code rate << 3 | source}. */
-    private final ConcurrentHashMap<TemplateKey, Long> samplers = new ConcurrentHashMap<>();
-    /** Per (exporter, version, domain) rate (options without a sampler id), packed like {@link #samplers}. */
-    private final ConcurrentHashMap<TemplateKey, Long> domainRates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TemplateKey, ExporterPending> pending = new ConcurrentHashMap<>();
-    /** Per (exporter, version, domain): IPFIX systemInitTimeMilliseconds from options data. */
-    private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
+    private final SamplingTable sampling;
 
     private final int maxPendingPerExporter;
     private final int maxPendingTotal;
@@ -61,6 +53,12 @@ public final class TemplateStore {
         this.maxPendingTotal = maxPendingTotal;
         this.maxPendingAgeNs = maxPendingAgeNs;
         this.maxTemplates = maxTemplates;
+        this.sampling = new SamplingTable(maxTemplates, changes);
+    }
+
+    /** What options data said about sampling rates and boot times (stored changes bump {@link #changes()}). */
+    public SamplingTable sampling() {
+        return sampling;
     }
 
     // ---- templates -------------------------------------------------------------------------------
@@ -128,70 +126,6 @@ public final class TemplateStore {
      */
     public void forEachTemplate(java.util.function.BiConsumer<TemplateKey, Template> action) {
         templates.forEach(action);
-    }
-
-    // ---- sampling tables -------------------------------------------------------------------------
-
-    /** Records the rate of a sampler/selector id (key id = that id). */
-    public void putSamplerRate(TemplateKey key, long rate, int source) {
-        Long known = samplers.get(key);
-        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
-        // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
-        if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
-        samplers.put(key.copy(), (rate << 3) | source);
-        changes.incrementAndGet();
-    }
-
-    /** Packed {@code rate << 3 | source} of a sampler id, or -1. */
-    public long samplerRate(TemplateKey key) {
-        Long v = samplers.get(key);
-        return v == null ? -1 : v;
-    }
-
-    /** Records the rate that applies to a whole exporter/version/domain (key id ignored). */
-    public void putDomainRate(TemplateKey key, long rate, int source) {
-        Long known = domainRates.get(key.domainOnly());
-        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
-        TemplateKey k = key.copy().domainOnly();
-        if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
-        domainRates.put(k, (rate << 3) | source);
-        changes.incrementAndGet();
-    }
-
-    /** Packed {@code rate << 3 | source} for the key's exporter/version/domain, or -1; the key's id is reset to 0. */
-    public long domainRate(TemplateKey key) {
-        Long v = domainRates.get(key.domainOnly());
-        return v == null ? -1 : v;
-    }
-
-    /** Records when the exporter's domain booted (IPFIX IE 160, unix ms); the key's id is reset to 0. */
-    public void putSystemInitMillis(TemplateKey key, long unixMillis) {
-        Long known = systemInit.get(key.domainOnly());
-        if (known != null && known == unixMillis) return;
-        if (systemInit.size() >= maxTemplates && known == null) return;
-        systemInit.put(key.copy(), unixMillis);
-        changes.incrementAndGet();
-    }
-
-    /** The domain's systemInitTimeMilliseconds, or 0; the key's id is reset to 0. */
-    public long systemInitMillis(TemplateKey key) {
-        Long v = systemInit.get(key.domainOnly());
-        return v == null ? 0 : v;
-    }
-
-    /** Calls {@code action} on every sampler rate (packed as {@link #samplerRate}); for snapshots. */
-    public void forEachSamplerRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        samplers.forEach(action);
-    }
-
-    /** Calls {@code action} on every per-domain rate (packed as {@link #domainRate}); for snapshots. */
-    public void forEachDomainRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        domainRates.forEach(action);
-    }
-
-    /** Calls {@code action} on every domain's systemInitTimeMilliseconds; for snapshots. */
-    public void forEachSystemInit(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        systemInit.forEach(action);
     }
 
     // ---- data waiting for its template -----------------------------------------------------------
