@@ -81,6 +81,9 @@ public final class ServiceMetrics {
                     }
                 })
                 .register(registry);
+        counter("sluice_flow_times_from_export_time_total", "IPFIX flows with uptime-relative times (IE 22/21) but no systemInitTimeMilliseconds: end = export time, start = end - duration", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.decode().timesFromExportTime(), w.listener(), id(w));
+        });
         CounterWithCallback.builder()
                 .name("sluice_flows_decoded_total")
                 .help("flows decoded, by protocol")

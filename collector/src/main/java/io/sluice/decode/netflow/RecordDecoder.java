@@ -56,6 +56,8 @@ final class RecordDecoder {
     private long reverseOctets, reversePackets;
     private int reverseTcpFlags;
     private int flowsOfLastRecord;
+    /** The last record's times came from the export time (see finish). */
+    private boolean timesFromExportTime;
 
     RecordDecoder(Protocol protocol, SamplingTable sampling, SamplingDefaults defaults, Decapsulation decapsulation) {
         this.protocol = protocol;
@@ -88,6 +90,11 @@ final class RecordDecoder {
         return flowsOfLastRecord;
     }
 
+    /** Whether the last flow record's times were derived from the export time. */
+    boolean timesFromExportTime() {
+        return timesFromExportTime;
+    }
+
     private void resetScratch() {
         bytesRank = packetsRank = 0;
         hasInIf = hasOutIf = hasSrcVlan = hasDstVlan = hasSrcMac = hasDstMac = hasTtl = hasIcmp = false;
@@ -101,6 +108,7 @@ final class RecordDecoder {
         systemInitMillis = 0;
         frameOffset = -1;
         frameLength = 0;
+        timesFromExportTime = false;
         reverseOctets = reversePackets = 0;
         reverseTcpFlags = 0;
     }
@@ -213,6 +221,7 @@ final class RecordDecoder {
                         if (entry != 0) f.addMpls(entry >>> 4, 0);
                     }
                 }
+                case FieldKind.MPLS_TOP_ADDRESS -> address(f.mplsIp, b, p, len);
                 case FieldKind.INGRESS_VRF -> f.ingressVrfId = v;
                 case FieldKind.EGRESS_VRF -> f.egressVrfId = v;
                 case FieldKind.START_UPTIME -> startUptime = v;
@@ -332,6 +341,15 @@ final class RecordDecoder {
             if (init != 0) {
                 if (startUptime >= 0) f.timeFlowStartNs = (init + startUptime) * 1_000_000L;
                 if (endUptime >= 0) f.timeFlowEndNs = (init + endUptime) * 1_000_000L;
+            } else if (startUptime >= 0 || endUptime >= 0) {
+                // No boot time ever said: the flow ended at most one active/inactive timeout before it
+                // was exported, so end = export time; the duration (both uptimes share a base) is exact.
+                // pmacct falls back to the export time the same way. Counted: the times are estimates.
+                long end = endUptime >= 0 ? endUptime : startUptime;
+                long start = startUptime >= 0 ? startUptime : endUptime;
+                f.timeFlowEndNs = exportMs * 1_000_000L;
+                f.timeFlowStartNs = (exportMs - Math.max(0, (int) (end - start))) * 1_000_000L;
+                timesFromExportTime = true;
             }
         }
 

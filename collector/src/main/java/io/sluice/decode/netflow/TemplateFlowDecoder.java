@@ -245,7 +245,10 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
                 stats.error(DecodeError.BAD_LENGTH); // a variable-length field overruns its set
                 break;
             }
-            if (!t.options) flows += records.flowsOfLastRecord();
+            if (!t.options) {
+                flows += records.flowsOfLastRecord();
+                if (records.timesFromExportTime()) stats.timesFromExportTime(records.flowsOfLastRecord());
+            }
             p = next;
         }
         if (flows > 0) stats.flows(protocol, flows);
