@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.decode.template.StoreBounds;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -211,7 +213,14 @@ public final class ConfigLoader {
                 (int) t.integer("pending-max-sets", 1024, 0, 1_000_000),
                 (int) t.integer("pending-max-total", 65_536, 0, 10_000_000),
                 t.duration("pending-max-age", Duration.ofSeconds(60), Duration.ZERO),
-                (int) t.integer("max-templates", 100_000, 1, 10_000_000));
+                (int) t.integer("max-templates", 100_000, 1, 10_000_000),
+                new StoreBounds(
+                        t.integer("max-bytes", StoreBounds.defaults().maxTemplateBytes(), 1, Long.MAX_VALUE),
+                        t.integer("max-bytes-per-exporter", StoreBounds.defaults().maxTemplateBytesPerExporter(), 1, Long.MAX_VALUE),
+                        (int) t.integer("max-per-exporter", StoreBounds.defaults().maxTemplatesPerExporter(), 1, 10_000_000),
+                        t.duration("idle-timeout", StoreBounds.defaults().templateIdleTimeout(), Duration.ofSeconds(1)),
+                        t.integer("pending-max-bytes", StoreBounds.defaults().maxPendingBytes(), 0, Long.MAX_VALUE),
+                        t.integer("pending-max-bytes-per-exporter", StoreBounds.defaults().maxPendingBytesPerExporter(), 0, Long.MAX_VALUE)));
         t.rejectUnknownKeys();
         Duration shutdownTimeout = root.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ZERO);
         SluiceConfig.Handover handover = handover(root.object("handover"));

@@ -93,6 +93,8 @@ public record SluiceConfig(
      * @param pendingMaxTotal the same, all exporters together
      * @param pendingMaxAge how long such a set waits
      * @param maxTemplates templates kept, all exporters together (new ones beyond are refused)
+     * @param bounds byte bounds, per-exporter limit and idle timeout of the template store
      */
-    public record Templates(int pendingMaxSets, int pendingMaxTotal, Duration pendingMaxAge, int maxTemplates) {}
+    public record Templates(int pendingMaxSets, int pendingMaxTotal, Duration pendingMaxAge, int maxTemplates,
+                            io.sluice.decode.template.StoreBounds bounds) {}
 }

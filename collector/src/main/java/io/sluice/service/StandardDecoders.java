@@ -33,6 +33,7 @@ public final class StandardDecoders implements DecoderFactory {
         NetflowConfig nc = NetflowConfig.defaults()
                 .withPending(config.templates().pendingMaxSets(), config.templates().pendingMaxAge())
                 .withLimits(config.templates().pendingMaxTotal(), config.templates().maxTemplates())
+                .withBounds(config.templates().bounds())
                 .withDefaultSamplingRate(config.sampling().defaultRate())
                 .withExporterSamplingRates(config.sampling().exporters());
         this.netflow = new NetflowDecoders(nc);
@@ -72,6 +73,26 @@ public final class StandardDecoders implements DecoderFactory {
             @Override
             public long templatesRefused() {
                 return store.refusedTemplates();
+            }
+
+            @Override
+            public long templateBytes() {
+                return store.templateBytes();
+            }
+
+            @Override
+            public long pendingTemplateBytes() {
+                return store.pendingBytes();
+            }
+
+            @Override
+            public long templatesEvicted() {
+                return store.evictedTemplates();
+            }
+
+            @Override
+            public long templatesIdleExpired() {
+                return store.idleTemplates();
             }
         };
     }

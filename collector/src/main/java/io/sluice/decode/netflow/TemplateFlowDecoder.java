@@ -163,6 +163,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         TemplateKey k = keyFor(templateId);
         Template known = store.get(k);
         if (known != null && known.sameAs(options, scopeCount, count, scratchIds, scratchEnterprises, scratchLengths)) {
+            known.touch(header.timeReceivedNs()); // still in use: keeps it from idle expiry and eviction
             return; // a refresh: nothing to build, store or decode
         }
         int[] ids = Arrays.copyOf(scratchIds, count);
@@ -179,6 +180,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return;
         }
+        t.touch(header.timeReceivedNs());
         if (!store.put(k, t)) {
             stats.error(DecodeError.BAD_TEMPLATE); // store full (counted there too): data stays unknown
             return;
@@ -201,6 +203,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         TemplateKey k = keyFor(setId);
         Template t = store.get(k);
         if (t != null) {
+            t.touch(header.timeReceivedNs());
             decodeRecords(t, header, b, body, setEnd, sink, stats);
             return;
         }
