@@ -1,5 +1,7 @@
 package io.sluice.config;
 
+import io.sluice.decode.template.StoreBounds;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -225,7 +227,14 @@ public final class ConfigLoader {
         NetflowConfig c = d.withPending((int) t.integer("pending-max-sets", d.maxPendingSetsPerExporter(), 0, 1_000_000),
                         t.duration("pending-max-age", d.maxPendingAge(), Duration.ZERO))
                 .withLimits((int) t.integer("pending-max-total", d.maxPendingSetsTotal(), 0, 10_000_000),
-                        (int) t.integer("max-templates", d.maxTemplates(), 1, 10_000_000));
+                        (int) t.integer("max-templates", d.maxTemplates(), 1, 10_000_000))
+                .withBounds(new StoreBounds(
+                        t.integer("max-bytes", d.bounds().maxTemplateBytes(), 1, Long.MAX_VALUE),
+                        t.integer("max-bytes-per-exporter", d.bounds().maxTemplateBytesPerExporter(), 1, Long.MAX_VALUE),
+                        (int) t.integer("max-per-exporter", d.bounds().maxTemplatesPerExporter(), 1, 10_000_000),
+                        t.duration("idle-timeout", d.bounds().templateIdleTimeout(), Duration.ofSeconds(1)),
+                        t.integer("pending-max-bytes", d.bounds().maxPendingBytes(), 0, Long.MAX_VALUE),
+                        t.integer("pending-max-bytes-per-exporter", d.bounds().maxPendingBytesPerExporter(), 0, Long.MAX_VALUE)));
         t.rejectUnknownKeys();
         return c;
     }

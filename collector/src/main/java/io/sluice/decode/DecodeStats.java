@@ -28,6 +28,20 @@ public final class DecodeStats {
         return lastError;
     }
 
+    /**
+     * Flows whose times were derived from the message's export time because the exporter never said
+     * its boot time (IPFIX flowStart/EndSysUpTime without systemInitTimeMilliseconds; docs/decoding.md).
+     */
+    public void timesFromExportTime(int count) {
+        timesFromExportTime += count;
+    }
+
+    public long timesFromExportTime() {
+        return timesFromExportTime;
+    }
+
+    private long timesFromExportTime;
+
     public void flows(Protocol protocol, int count) {
         flows[protocol.ordinal()] += count;
     }

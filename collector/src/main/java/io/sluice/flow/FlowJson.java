@@ -73,6 +73,7 @@ public final class FlowJson {
         w.list("as_path", f.asPath, f.asPathCount);
         w.list("mpls_label", f.mplsLabel, f.mplsCount);
         w.list("mpls_ttl", f.mplsTtl, f.mplsCount);
+        if (f.mplsIp.isSet()) w.addrList("mpls_ip", f.mplsIp);
         w.num("observation_domain_id", f.observationDomainId);
         w.num("observation_point_id", f.observationPointId);
         if (f.flowDirection >= 0) w.forceNum("flow_direction", f.flowDirection);
@@ -111,6 +112,12 @@ public final class FlowJson {
 
         void addr(String k, FlowRecord.Address a) {
             if (a.isSet()) text(k, a.toString());
+        }
+
+        /** A repeated address field holding one address (as goflow2 prints repeated bytes: a list). */
+        void addrList(String k, FlowRecord.Address a) {
+            key(k);
+            sb.append("[\"").append(a.toString()).append("\"]");
         }
 
         void mac(String k, long mac) {

@@ -74,6 +74,7 @@ public final class FlowProtobufEncoder {
         p = u32(dst, p, 71, r.observationPointId);
         p = packedU32(dst, p, 80, r.mplsTtl, r.mplsCount);
         p = packedU32(dst, p, 81, r.mplsLabel, r.mplsCount);
+        p = address(dst, p, 82, r.mplsIp); // repeated bytes with one entry: the same bytes on the wire
         p = address(dst, p, 100, r.bgpNextHop);
         p = packedU32(dst, p, 101, r.bgpCommunities, r.bgpCommunitiesCount);
         p = packedU32(dst, p, 102, r.asPath, r.asPathCount);

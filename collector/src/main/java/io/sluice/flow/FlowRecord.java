@@ -79,6 +79,8 @@ public final class FlowRecord {
     public int dstNet;
 
     public final Address bgpNextHop = new Address();
+    /** The address of the top MPLS label's FEC (IPFIX 47 / 140): proto mpls_ip, one entry. */
+    public final Address mplsIp = new Address();
     /** BGP communities, {@link #bgpCommunitiesCount} used. */
     public final long[] bgpCommunities = new long[MAX_LIST];
     public int bgpCommunitiesCount;
@@ -148,6 +150,7 @@ public final class FlowRecord {
         srcNet = 0;
         dstNet = 0;
         bgpNextHop.clear();
+        mplsIp.clear();
         bgpCommunitiesCount = 0;
         asPathCount = 0;
         mplsCount = 0;

@@ -81,6 +81,9 @@ public final class ServiceMetrics {
                     }
                 })
                 .register(registry);
+        counter("sluice_flow_times_from_export_time_total", "IPFIX flows with uptime-relative times (IE 22/21) but no systemInitTimeMilliseconds: end = export time, start = end - duration", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.decode().timesFromExportTime(), w.listener(), id(w));
+        });
         CounterWithCallback.builder()
                 .name("sluice_flows_decoded_total")
                 .help("flows decoded, by protocol")
@@ -140,6 +143,26 @@ public final class ServiceMetrics {
                 .name("sluice_pending_template_expired_total")
                 .help("pending data sets given up on (their template did not arrive in time or the buffer was full)")
                 .callback(cb -> cb.call(templates.pendingTemplateExpired()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_template_bytes")
+                .help("estimated heap held by NetFlow v9 / IPFIX templates (bounded by templates.max-bytes)")
+                .callback(cb -> cb.call(templates.templateBytes()))
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_pending_template_bytes")
+                .help("bytes of data sets waiting for their template (bounded by templates.pending-max-bytes)")
+                .callback(cb -> cb.call(templates.pendingTemplateBytes()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_templates_evicted_total")
+                .help("templates of idle exporters evicted to make room for another exporter's (store full)")
+                .callback(cb -> cb.call(templates.templatesEvicted()))
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_templates_idle_expired_total")
+                .help("templates forgotten after templates.idle-timeout without being re-sent or used")
+                .callback(cb -> cb.call(templates.templatesIdleExpired()))
                 .register(registry);
         CounterWithCallback.builder()
                 .name("sluice_templates_refused_total")

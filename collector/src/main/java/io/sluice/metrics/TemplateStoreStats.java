@@ -19,6 +19,26 @@ public interface TemplateStoreStats {
         return 0;
     }
 
+    /** Estimated heap of the templates held (bounded by templates.max-bytes). */
+    default long templateBytes() {
+        return 0;
+    }
+
+    /** Bytes of parked data sets (bounded by templates.pending-max-bytes). */
+    default long pendingTemplateBytes() {
+        return 0;
+    }
+
+    /** Templates evicted to make room for another exporter's, since start. */
+    default long templatesEvicted() {
+        return 0;
+    }
+
+    /** Templates forgotten after templates.idle-timeout unused, since start. */
+    default long templatesIdleExpired() {
+        return 0;
+    }
+
     TemplateStoreStats NONE = new TemplateStoreStats() {
         @Override
         public long templates() {

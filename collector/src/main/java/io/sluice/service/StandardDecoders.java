@@ -70,6 +70,26 @@ public final class StandardDecoders {
             public long templatesRefused() {
                 return store.refusedTemplates();
             }
+
+            @Override
+            public long templateBytes() {
+                return store.templateBytes();
+            }
+
+            @Override
+            public long pendingTemplateBytes() {
+                return store.pendingBytes();
+            }
+
+            @Override
+            public long templatesEvicted() {
+                return store.evictedTemplates();
+            }
+
+            @Override
+            public long templatesIdleExpired() {
+                return store.idleTemplates();
+            }
         };
     }
 

@@ -2,8 +2,8 @@ package io.sluice.decode.netflow;
 
 /**
  * What the record decoder does with a template field, resolved once per template field (from the IANA
- * IPFIX information element registry, whose ids 1-127 are also NetFlow v9's field types) so the
- * per-record loop is a single switch on a small int.
+ * IPFIX information element registry, named in {@link Ie}) so the per-record loop is a single switch on
+ * a small int. The comments give the element ids each kind takes.
  */
 final class FieldKind {
     static final int SKIP = 0;
@@ -78,11 +78,10 @@ final class FieldKind {
     static final int JUNIPER_CPID = 69;      // Juniper (PEN 2636) commonPropertiesId 137: forwarding exception
     static final int START_NTP_MICROS = 70;  // 154 flowStartMicroseconds (NTP format, low 11 bits unused)
     static final int END_NTP_MICROS = 71;    // 155
+    static final int MPLS_TOP_ADDRESS = 72;  // 47 mplsTopLabelIPv4Address, 140 mplsTopLabelIPv6Address
 
-    /** RFC 5103 reverse information elements' private enterprise number. */
-    static final long PEN_REVERSE = 29305;
-    /** Juniper Networks' private enterprise number. */
-    static final long PEN_JUNIPER = 2636;
+    static final long PEN_REVERSE = Ie.PEN_REVERSE;
+    static final long PEN_JUNIPER = Ie.PEN_JUNIPER;
 
     private FieldKind() {}
 
@@ -90,82 +89,83 @@ final class FieldKind {
     static int of(long enterprise, int id) {
         if (enterprise == PEN_REVERSE) {
             return switch (id) {
-                case 1 -> REVERSE_OCTETS;
-                case 2 -> REVERSE_PACKETS;
-                case 6 -> REVERSE_TCP_FLAGS;
+                case Ie.OCTET_DELTA_COUNT -> REVERSE_OCTETS;
+                case Ie.PACKET_DELTA_COUNT -> REVERSE_PACKETS;
+                case Ie.TCP_CONTROL_BITS -> REVERSE_TCP_FLAGS;
                 default -> SKIP;
             };
         }
-        if (enterprise == PEN_JUNIPER) return id == 137 ? JUNIPER_CPID : SKIP;
+        if (enterprise == PEN_JUNIPER) return id == Ie.JUNIPER_COMMON_PROPERTIES_ID ? JUNIPER_CPID : SKIP;
         if (enterprise != 0) return SKIP; // kept in the template by number, skipped by length
+        if (id >= Ie.MPLS_TOP_LABEL_STACK_SECTION && id <= Ie.MPLS_LABEL_STACK_SECTION_10) return MPLS_LABEL;
         return switch (id) {
-            case 1 -> OCTETS;
-            case 2 -> PACKETS;
-            case 85 -> OCTETS_TOTAL;
-            case 86 -> PACKETS_TOTAL;
-            case 23 -> POST_OCTETS;
-            case 24 -> POST_PACKETS;
-            case 4 -> PROTO;
-            case 5 -> TOS;
-            case 6 -> TCP_FLAGS;
-            case 7 -> SRC_PORT;
-            case 11 -> DST_PORT;
-            case 8, 27 -> SRC_ADDR;
-            case 12, 28 -> DST_ADDR;
-            case 9, 29 -> SRC_MASK;
-            case 13, 30 -> DST_MASK;
-            case 10 -> IN_IF;
-            case 14 -> OUT_IF;
-            case 252 -> IN_PHYS_IF;
-            case 253 -> OUT_PHYS_IF;
-            case 16 -> SRC_AS;
-            case 17 -> DST_AS;
-            case 15, 62 -> NEXT_HOP;
-            case 18, 63 -> BGP_NEXT_HOP;
-            case 58 -> SRC_VLAN;
-            case 59 -> DST_VLAN;
-            case 243 -> DOT1Q_VLAN;
-            case 254 -> POST_DOT1Q_VLAN;
-            case 56 -> SRC_MAC;
-            case 80 -> DST_MAC;
-            case 57 -> POST_DST_MAC;
-            case 81 -> POST_SRC_MAC;
-            case 61 -> DIRECTION;
-            case 89 -> FORWARDING_STATUS;
-            case 32, 139 -> ICMP_TYPE_CODE;
-            case 176, 178 -> ICMP_TYPE;
-            case 177, 179 -> ICMP_CODE;
-            case 54 -> FRAGMENT_ID;
-            case 88 -> FRAGMENT_OFFSET;
-            case 31 -> FLOW_LABEL;
-            case 70, 71, 72, 73, 74, 75, 76, 77, 78, 79 -> MPLS_LABEL;
-            case 234 -> INGRESS_VRF;
-            case 235 -> EGRESS_VRF;
-            case 22 -> START_UPTIME;
-            case 21 -> END_UPTIME;
-            case 150 -> START_SECONDS;
-            case 151 -> END_SECONDS;
-            case 152 -> START_MILLIS;
-            case 153 -> END_MILLIS;
-            case 154 -> START_NTP_MICROS;
-            case 155 -> END_NTP_MICROS;
-            case 156 -> START_NTP;
-            case 157 -> END_NTP;
-            case 158 -> START_DELTA_MICROS;
-            case 159 -> END_DELTA_MICROS;
-            case 138 -> OBSERVATION_POINT;
-            case 149 -> OBSERVATION_DOMAIN;
-            case 315 -> FRAME_SECTION;
-            case 192 -> TTL;
-            case 52 -> MIN_TTL;
-            case 60 -> IP_VERSION;
-            case 34, 50 -> SAMPLING_INTERVAL;
-            case 48, 302 -> SAMPLER_ID;
-            case 305 -> PACKET_INTERVAL;
-            case 306 -> PACKET_SPACE;
-            case 309 -> SAMPLING_SIZE;
-            case 310 -> SAMPLING_POPULATION;
-            case 160 -> SYSTEM_INIT_MILLIS;
+            case Ie.OCTET_DELTA_COUNT -> OCTETS;
+            case Ie.PACKET_DELTA_COUNT -> PACKETS;
+            case Ie.OCTET_TOTAL_COUNT -> OCTETS_TOTAL;
+            case Ie.PACKET_TOTAL_COUNT -> PACKETS_TOTAL;
+            case Ie.POST_OCTET_DELTA_COUNT -> POST_OCTETS;
+            case Ie.POST_PACKET_DELTA_COUNT -> POST_PACKETS;
+            case Ie.PROTOCOL_IDENTIFIER -> PROTO;
+            case Ie.IP_CLASS_OF_SERVICE -> TOS;
+            case Ie.TCP_CONTROL_BITS -> TCP_FLAGS;
+            case Ie.SOURCE_TRANSPORT_PORT -> SRC_PORT;
+            case Ie.DESTINATION_TRANSPORT_PORT -> DST_PORT;
+            case Ie.SOURCE_IPV4_ADDRESS, Ie.SOURCE_IPV6_ADDRESS -> SRC_ADDR;
+            case Ie.DESTINATION_IPV4_ADDRESS, Ie.DESTINATION_IPV6_ADDRESS -> DST_ADDR;
+            case Ie.SOURCE_IPV4_PREFIX_LENGTH, Ie.SOURCE_IPV6_PREFIX_LENGTH -> SRC_MASK;
+            case Ie.DESTINATION_IPV4_PREFIX_LENGTH, Ie.DESTINATION_IPV6_PREFIX_LENGTH -> DST_MASK;
+            case Ie.INGRESS_INTERFACE -> IN_IF;
+            case Ie.EGRESS_INTERFACE -> OUT_IF;
+            case Ie.INGRESS_PHYSICAL_INTERFACE -> IN_PHYS_IF;
+            case Ie.EGRESS_PHYSICAL_INTERFACE -> OUT_PHYS_IF;
+            case Ie.BGP_SOURCE_AS_NUMBER -> SRC_AS;
+            case Ie.BGP_DESTINATION_AS_NUMBER -> DST_AS;
+            case Ie.IP_NEXT_HOP_IPV4_ADDRESS, Ie.IP_NEXT_HOP_IPV6_ADDRESS -> NEXT_HOP;
+            case Ie.BGP_NEXT_HOP_IPV4_ADDRESS, Ie.BGP_NEXT_HOP_IPV6_ADDRESS -> BGP_NEXT_HOP;
+            case Ie.VLAN_ID -> SRC_VLAN;
+            case Ie.POST_VLAN_ID -> DST_VLAN;
+            case Ie.DOT1Q_VLAN_ID -> DOT1Q_VLAN;
+            case Ie.POST_DOT1Q_VLAN_ID -> POST_DOT1Q_VLAN;
+            case Ie.SOURCE_MAC_ADDRESS -> SRC_MAC;
+            case Ie.DESTINATION_MAC_ADDRESS -> DST_MAC;
+            case Ie.POST_DESTINATION_MAC_ADDRESS -> POST_DST_MAC;
+            case Ie.POST_SOURCE_MAC_ADDRESS -> POST_SRC_MAC;
+            case Ie.FLOW_DIRECTION -> DIRECTION;
+            case Ie.FORWARDING_STATUS -> FORWARDING_STATUS;
+            case Ie.ICMP_TYPE_CODE_IPV4, Ie.ICMP_TYPE_CODE_IPV6 -> ICMP_TYPE_CODE;
+            case Ie.ICMP_TYPE_IPV4, Ie.ICMP_TYPE_IPV6 -> ICMP_TYPE;
+            case Ie.ICMP_CODE_IPV4, Ie.ICMP_CODE_IPV6 -> ICMP_CODE;
+            case Ie.FRAGMENT_IDENTIFICATION -> FRAGMENT_ID;
+            case Ie.FRAGMENT_OFFSET -> FRAGMENT_OFFSET;
+            case Ie.FLOW_LABEL_IPV6 -> FLOW_LABEL;
+            case Ie.MPLS_TOP_LABEL_IPV4_ADDRESS, Ie.MPLS_TOP_LABEL_IPV6_ADDRESS -> MPLS_TOP_ADDRESS;
+            case Ie.INGRESS_VRF_ID -> INGRESS_VRF;
+            case Ie.EGRESS_VRF_ID -> EGRESS_VRF;
+            case Ie.FLOW_START_SYS_UP_TIME -> START_UPTIME;
+            case Ie.FLOW_END_SYS_UP_TIME -> END_UPTIME;
+            case Ie.FLOW_START_SECONDS -> START_SECONDS;
+            case Ie.FLOW_END_SECONDS -> END_SECONDS;
+            case Ie.FLOW_START_MILLISECONDS -> START_MILLIS;
+            case Ie.FLOW_END_MILLISECONDS -> END_MILLIS;
+            case Ie.FLOW_START_MICROSECONDS -> START_NTP_MICROS;
+            case Ie.FLOW_END_MICROSECONDS -> END_NTP_MICROS;
+            case Ie.FLOW_START_NANOSECONDS -> START_NTP;
+            case Ie.FLOW_END_NANOSECONDS -> END_NTP;
+            case Ie.FLOW_START_DELTA_MICROSECONDS -> START_DELTA_MICROS;
+            case Ie.FLOW_END_DELTA_MICROSECONDS -> END_DELTA_MICROS;
+            case Ie.OBSERVATION_POINT_ID -> OBSERVATION_POINT;
+            case Ie.OBSERVATION_DOMAIN_ID -> OBSERVATION_DOMAIN;
+            case Ie.DATA_LINK_FRAME_SECTION -> FRAME_SECTION;
+            case Ie.IP_TTL -> TTL;
+            case Ie.MINIMUM_TTL -> MIN_TTL;
+            case Ie.IP_VERSION -> IP_VERSION;
+            case Ie.SAMPLING_INTERVAL, Ie.SAMPLER_RANDOM_INTERVAL -> SAMPLING_INTERVAL;
+            case Ie.SAMPLER_ID, Ie.SELECTOR_ID -> SAMPLER_ID;
+            case Ie.SAMPLING_PACKET_INTERVAL -> PACKET_INTERVAL;
+            case Ie.SAMPLING_PACKET_SPACE -> PACKET_SPACE;
+            case Ie.SAMPLING_SIZE -> SAMPLING_SIZE;
+            case Ie.SAMPLING_POPULATION -> SAMPLING_POPULATION;
+            case Ie.SYSTEM_INIT_TIME_MILLISECONDS -> SYSTEM_INIT_MILLIS;
             default -> SKIP;
         };
     }

@@ -35,10 +35,7 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
             stats.error(DecodeError.BAD_LENGTH);
             return -1;
         }
-        exportTimeSecs = u32(b, 4);
-        sequence = u32(b, 8);
-        domain = u32(b, 12);
-        sysUptimeMs = 0;
+        header.header(10, u32(b, 4), 0, u32(b, 8), u32(b, 12)); // export time, sequence, domain
         return HEADER;
     }
 

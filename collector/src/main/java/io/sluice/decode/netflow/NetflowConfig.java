@@ -1,6 +1,7 @@
 package io.sluice.decode.netflow;
 
 import io.sluice.decode.packet.Decapsulation;
+import io.sluice.decode.template.StoreBounds;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -15,10 +16,19 @@ import java.util.Map;
  * @param defaultSamplingRate       rate used when an exporter says nothing (0: leave unknown)
  * @param exporterSamplingRates     per-exporter defaults, taking precedence over the global one
  * @param decapsulation             the tunnel whose inner packet is reported from a data-link frame section
+ * @param bounds                    the template store's byte bounds, per-exporter limit and idle timeout
  */
 public record NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTotal, Duration maxPendingAge,
                             int maxTemplates, long defaultSamplingRate, Map<InetAddress, Long> exporterSamplingRates,
-                            Decapsulation decapsulation) {
+                            Decapsulation decapsulation, StoreBounds bounds) {
+
+    /** With the default store bounds. */
+    public NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTotal, Duration maxPendingAge,
+                         int maxTemplates, long defaultSamplingRate, Map<InetAddress, Long> exporterSamplingRates,
+                         Decapsulation decapsulation) {
+        this(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates, defaultSamplingRate,
+                exporterSamplingRates, decapsulation, StoreBounds.defaults());
+    }
 
     public NetflowConfig {
         if (maxPendingSetsPerExporter < 0 || maxPendingSetsTotal < 0) throw new IllegalArgumentException("pending sets < 0");
@@ -26,6 +36,7 @@ public record NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTot
         if (maxTemplates < 1) throw new IllegalArgumentException("maxTemplates < 1");
         if (defaultSamplingRate < 0) throw new IllegalArgumentException("defaultSamplingRate < 0");
         if (decapsulation == null) throw new IllegalArgumentException("decapsulation (NONE for none)");
+        if (bounds == null) throw new IllegalArgumentException("bounds");
         exporterSamplingRates = Map.copyOf(exporterSamplingRates == null ? Map.of() : exporterSamplingRates);
         for (long rate : exporterSamplingRates.values()) {
             if (rate < 0) throw new IllegalArgumentException("exporter sampling rate < 0");
@@ -46,27 +57,32 @@ public record NetflowConfig(int maxPendingSetsPerExporter, int maxPendingSetsTot
 
     public NetflowConfig withDefaultSamplingRate(long rate) {
         return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates, rate,
-                exporterSamplingRates, decapsulation);
+                exporterSamplingRates, decapsulation, bounds);
     }
 
     public NetflowConfig withExporterSamplingRates(Map<InetAddress, Long> rates) {
         return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates,
-                defaultSamplingRate, rates, decapsulation);
+                defaultSamplingRate, rates, decapsulation, bounds);
     }
 
     /** Per-exporter count and age bounds of the data waiting for templates (the total bound is kept). */
     public NetflowConfig withPending(int maxSetsPerExporter, Duration maxAge) {
         return new NetflowConfig(maxSetsPerExporter, maxPendingSetsTotal, maxAge, maxTemplates, defaultSamplingRate,
-                exporterSamplingRates, decapsulation);
+                exporterSamplingRates, decapsulation, bounds);
     }
 
     public NetflowConfig withLimits(int maxPendingTotal, int maxTemplateCount) {
         return new NetflowConfig(maxPendingSetsPerExporter, maxPendingTotal, maxPendingAge, maxTemplateCount,
-                defaultSamplingRate, exporterSamplingRates, decapsulation);
+                defaultSamplingRate, exporterSamplingRates, decapsulation, bounds);
+    }
+
+    public NetflowConfig withBounds(StoreBounds storeBounds) {
+        return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates,
+                defaultSamplingRate, exporterSamplingRates, decapsulation, storeBounds);
     }
 
     public NetflowConfig withDecapsulation(Decapsulation decap) {
         return new NetflowConfig(maxPendingSetsPerExporter, maxPendingSetsTotal, maxPendingAge, maxTemplates,
-                defaultSamplingRate, exporterSamplingRates, decap);
+                defaultSamplingRate, exporterSamplingRates, decap, bounds);
     }
 }

@@ -14,7 +14,7 @@ public final class NetflowDecoders {
     public NetflowDecoders(NetflowConfig config) {
         this.config = config;
         this.store = new TemplateStore(config.maxPendingSetsPerExporter(), config.maxPendingSetsTotal(),
-                config.maxPendingAge().toNanos(), config.maxTemplates());
+                config.maxPendingAge().toNanos(), config.maxTemplates(), config.bounds());
     }
 
     public NetflowConfig config() {

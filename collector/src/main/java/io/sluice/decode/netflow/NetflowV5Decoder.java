@@ -9,8 +9,10 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SinkGuard;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.SamplingSource;
 import java.nio.ByteBuffer;
 
 /**
@@ -21,13 +23,10 @@ import java.nio.ByteBuffer;
 public final class NetflowV5Decoder implements DatagramDecoder {
     private static final int HEADER = 24;
     private static final int RECORD = 48;
-    private static final int SOURCE_NF5_HEADER = 2;
-    private static final int SOURCE_CONFIGURED_DEFAULT = 6;
 
     private final FlowRecord flow = new FlowRecord();
     private final SamplingDefaults defaults;
-    /** True while the sink runs, so the guard in {@link #decode} does not swallow the sink's exceptions. */
-    private boolean inSink;
+    private final SinkGuard guard = new SinkGuard();
 
     public NetflowV5Decoder(NetflowConfig config) {
         this.defaults = new SamplingDefaults(config);
@@ -37,14 +36,15 @@ public final class NetflowV5Decoder implements DatagramDecoder {
     public void decode(Datagram d, FlowSink sink, DecodeStats stats) {
         stats.datagram(Protocol.NETFLOW5);
         try {
-            decode(d.buffer, Math.min(d.length, d.buffer.limit()), d, sink, stats);
+            decode(d.buffer, Math.min(d.length, d.buffer.limit()), d, guard.around(sink), stats);
         } catch (RuntimeException e) {
-            if (inSink) { // the sink's exception is the sink's business
-                inSink = false;
-                throw e;
-            }
-            stats.error(DecodeError.MALFORMED); // a bug, not input: every read is bounds-checked
+            guard.caught(e, stats); // the sink's exceptions go on up; ours are counted (see SinkGuard)
         }
+    }
+
+    /** Exceptions this decoder took for its own bugs (the fuzz tests require 0). */
+    public long decoderBugs() {
+        return guard.decoderBugs();
     }
 
     private void decode(ByteBuffer b, int end, Datagram d, FlowSink sink, DecodeStats stats) {
@@ -67,12 +67,12 @@ public final class NetflowV5Decoder implements DatagramDecoder {
         int rateSource;
         if (interval > 0) {
             rate = interval;
-            rateSource = SOURCE_NF5_HEADER;
+            rateSource = SamplingSource.NF5_HEADER;
         } else {
             long configured = defaults.rateFor(d.exporterAddress, d.exporterAddressLength);
             // 0 in the header means "not sampled" unless the operator says this exporter samples anyway.
             rate = configured > 0 ? configured : 1;
-            rateSource = configured > 0 ? SOURCE_CONFIGURED_DEFAULT : SOURCE_NF5_HEADER;
+            rateSource = configured > 0 ? SamplingSource.CONFIGURED_DEFAULT : SamplingSource.NF5_HEADER;
         }
         int available = (end - HEADER) / RECORD;
         if (count > available) {
@@ -115,9 +115,7 @@ public final class NetflowV5Decoder implements DatagramDecoder {
                 f.icmpType = f.dstPort >>> 8;
                 f.icmpCode = f.dstPort & 0xFF;
             }
-            inSink = true;
             sink.flow(f);
-            inSink = false;
         }
         if (count > 0) stats.flows(Protocol.NETFLOW5, count);
     }

@@ -30,10 +30,7 @@ public final class NetflowV9Decoder extends TemplateFlowDecoder {
             stats.error(DecodeError.BAD_VERSION);
             return -1;
         }
-        sysUptimeMs = u32(b, 4);
-        exportTimeSecs = u32(b, 8);
-        sequence = u32(b, 12);
-        domain = u32(b, 16);
+        header.header(9, u32(b, 8), u32(b, 4), u32(b, 12), u32(b, 16)); // export time, uptime, sequence, source id
         return HEADER;
     }
 

@@ -4,13 +4,17 @@ import static io.sluice.decode.netflow.Bytes.u16;
 import static io.sluice.decode.netflow.Bytes.u8;
 import static io.sluice.decode.netflow.Bytes.uint;
 
+import io.sluice.decode.Protocol;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
+import io.sluice.decode.template.MessageHeader;
+import io.sluice.decode.template.SamplingRate;
+import io.sluice.decode.template.SamplingTable;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
-import io.sluice.decode.template.TemplateStore;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.SamplingSource;
 import java.nio.ByteBuffer;
 
 /**
@@ -25,16 +29,17 @@ import java.nio.ByteBuffer;
  * (templates often carry both an IPv4 and an IPv6 field, one of them zero).
  */
 final class RecordDecoder {
-    private static final int SOURCE_RECORD = 3;
-    private static final int SOURCE_CONFIGURED_DEFAULT = 6;
     private static final long NTP_TO_UNIX_SECONDS = 2_208_988_800L;
 
-    private final TemplateFlowDecoder header;
-    private final TemplateStore store;
+    private final Protocol protocol;
+    private final SamplingTable sampling;
     private final SamplingDefaults defaults;
     private final Decapsulation decapsulation;
     private final FlowRecord flow = new FlowRecord();
     private final FlowRecord.Address scratch = new FlowRecord.Address();
+    /** The current set's exporter/version/domain with id 0: the key of per-domain sampling state. */
+    private final TemplateKey domainKey = new TemplateKey();
+    /** The same, re-targeted at a sampler/selector id for each sampler-table lookup. */
     private final TemplateKey samplerKey = new TemplateKey();
 
     // Per-record scratch: which of several fields for one value was seen (priorities), and values the
@@ -51,34 +56,43 @@ final class RecordDecoder {
     private long reverseOctets, reversePackets;
     private int reverseTcpFlags;
     private int flowsOfLastRecord;
+    /** The last record's times came from the export time (see finish). */
+    private boolean timesFromExportTime;
 
-    RecordDecoder(TemplateFlowDecoder header, TemplateStore store, SamplingDefaults defaults, Decapsulation decapsulation) {
-        this.header = header;
-        this.store = store;
+    RecordDecoder(Protocol protocol, SamplingTable sampling, SamplingDefaults defaults, Decapsulation decapsulation) {
+        this.protocol = protocol;
+        this.sampling = sampling;
         this.defaults = defaults;
         this.decapsulation = decapsulation;
     }
 
     // Sampling-table answers cached for one set: options change rarely, records of a set are many.
-    private long setDomainRate;
+    private SamplingRate setDomainRate;
     /** IPFIX systemInitTimeMilliseconds (160) of the domain's options: the base of flowStart/EndSysUpTime. */
     private long setSystemInitMillis;
     private long cachedSamplerId;
-    private long cachedSamplerRate;
+    private SamplingRate cachedSamplerRate;
 
-    /** Called before the records of a set (the header fields of {@link #header} are current). */
-    void startSet() {
-        samplerKey.set(header.exporter, header.exporterLength, header.version(), header.domain, 0);
-        setDomainRate = store.domainRate(samplerKey);
-        setSystemInitMillis = header.version() == 10 ? store.systemInitMillis(samplerKey) : 0;
+    /** The header of the message whose set is being decoded (set by {@link #startSet}). */
+    private MessageHeader header;
+
+    /** Called before the records of a set, with the header of the message the set came in. */
+    void startSet(MessageHeader messageHeader) {
+        header = messageHeader;
+        domainKey.set(header.exporter(), header.exporterLength(), header.version(), header.domain(), 0);
+        samplerKey.set(header.exporter(), header.exporterLength(), header.version(), header.domain(), 0);
+        setDomainRate = sampling.domainRate(domainKey);
+        setSystemInitMillis = header.version() == 10 ? sampling.systemInitMillis(domainKey) : 0;
         cachedSamplerId = -1;
     }
 
-    /** True while the sink runs: the decoder's guard must not take the sink's exceptions for bad input. */
-    boolean inSink;
-
     int flowsOfLastRecord() {
         return flowsOfLastRecord;
+    }
+
+    /** Whether the last flow record's times were derived from the export time. */
+    boolean timesFromExportTime() {
+        return timesFromExportTime;
     }
 
     private void resetScratch() {
@@ -94,6 +108,7 @@ final class RecordDecoder {
         systemInitMillis = 0;
         frameOffset = -1;
         frameLength = 0;
+        timesFromExportTime = false;
         reverseOctets = reversePackets = 0;
         reverseTcpFlags = 0;
     }
@@ -107,7 +122,6 @@ final class RecordDecoder {
         p = readFields(t, b, p, end, f);
         if (p < 0) return -1;
         finish(b, f);
-        inSink = true;
         sink.flow(f);
         flowsOfLastRecord = 1;
         if (reversePackets != 0 || reverseOctets != 0) {
@@ -115,7 +129,6 @@ final class RecordDecoder {
             sink.flow(f);
             flowsOfLastRecord = 2;
         }
-        inSink = false;
         return p;
     }
 
@@ -208,6 +221,7 @@ final class RecordDecoder {
                         if (entry != 0) f.addMpls(entry >>> 4, 0);
                     }
                 }
+                case FieldKind.MPLS_TOP_ADDRESS -> address(f.mplsIp, b, p, len);
                 case FieldKind.INGRESS_VRF -> f.ingressVrfId = v;
                 case FieldKind.EGRESS_VRF -> f.egressVrfId = v;
                 case FieldKind.START_UPTIME -> startUptime = v;
@@ -221,9 +235,9 @@ final class RecordDecoder {
                 case FieldKind.START_NTP_MICROS -> { if (len == 8) f.timeFlowStartNs = ntpToUnixNanos(v, true); }
                 case FieldKind.END_NTP_MICROS -> { if (len == 8) f.timeFlowEndNs = ntpToUnixNanos(v, true); }
                 case FieldKind.START_DELTA_MICROS ->
-                    f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                    f.timeFlowStartNs = header.exportTimeSecs() * 1_000_000_000L - v * 1_000L;
                 case FieldKind.END_DELTA_MICROS ->
-                    f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L - v * 1_000L;
+                    f.timeFlowEndNs = header.exportTimeSecs() * 1_000_000_000L - v * 1_000L;
                 case FieldKind.OBSERVATION_POINT -> f.observationPointId = v;
                 case FieldKind.OBSERVATION_DOMAIN -> f.observationDomainId = v;
                 case FieldKind.FRAME_SECTION -> { frameOffset = p; frameLength = len; }
@@ -277,14 +291,14 @@ final class RecordDecoder {
 
     /** What can be said only once every field is read: fallbacks between fields, times, sampling. */
     private void finish(ByteBuffer b, FlowRecord f) {
-        f.type = header.protocol().flowType;
-        f.timeReceivedNs = header.timeReceivedNs;
-        f.sequenceNum = header.sequence;
-        f.samplerAddress.set(header.exporter, 0, header.exporterLength);
-        f.exporterAddress.set(header.exporter, 0, header.exporterLength);
-        f.exporterPort = header.exporterPort;
-        f.sourceId = header.domain;
-        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain;
+        f.type = protocol.flowType;
+        f.timeReceivedNs = header.timeReceivedNs();
+        f.sequenceNum = header.sequence();
+        f.samplerAddress.set(header.exporter(), 0, header.exporterLength());
+        f.exporterAddress.set(header.exporter(), 0, header.exporterLength());
+        f.exporterPort = header.exporterPort();
+        f.sourceId = header.domain();
+        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain();
 
         if (!hasInIf && physIn != 0) f.inIf = physIn;
         if (!hasOutIf && physOut != 0) f.outIf = physOut;
@@ -315,11 +329,11 @@ final class RecordDecoder {
             f.icmpCode = f.dstPort & 0xFF;
         }
 
-        long exportMs = header.exportTimeSecs * 1000L;
+        long exportMs = header.exportTimeSecs() * 1000L;
         if (header.version() == 9) {
             // Uptimes are ms since the exporter booted; the header gives boot = export time - sysUptime.
-            if (startUptime >= 0) f.timeFlowStartNs = (exportMs - (int) (header.sysUptimeMs - startUptime)) * 1_000_000L;
-            if (endUptime >= 0) f.timeFlowEndNs = (exportMs - (int) (header.sysUptimeMs - endUptime)) * 1_000_000L;
+            if (startUptime >= 0) f.timeFlowStartNs = (exportMs - (int) (header.sysUptimeMs() - startUptime)) * 1_000_000L;
+            if (endUptime >= 0) f.timeFlowEndNs = (exportMs - (int) (header.sysUptimeMs() - endUptime)) * 1_000_000L;
         } else {
             // IPFIX has no sysUptime in its header: 21/22 count from systemInitTimeMilliseconds, in the
             // record itself or (Cisco IOS XE) in the domain's options data.
@@ -327,6 +341,15 @@ final class RecordDecoder {
             if (init != 0) {
                 if (startUptime >= 0) f.timeFlowStartNs = (init + startUptime) * 1_000_000L;
                 if (endUptime >= 0) f.timeFlowEndNs = (init + endUptime) * 1_000_000L;
+            } else if (startUptime >= 0 || endUptime >= 0) {
+                // No boot time ever said: the flow ended at most one active/inactive timeout before it
+                // was exported, so end = export time; the duration (both uptimes share a base) is exact.
+                // pmacct falls back to the export time the same way. Counted: the times are estimates.
+                long end = endUptime >= 0 ? endUptime : startUptime;
+                long start = startUptime >= 0 ? startUptime : endUptime;
+                f.timeFlowEndNs = exportMs * 1_000_000L;
+                f.timeFlowStartNs = (exportMs - Math.max(0, (int) (end - start))) * 1_000_000L;
+                timesFromExportTime = true;
             }
         }
 
@@ -338,27 +361,27 @@ final class RecordDecoder {
         long rate = rateFromFields();
         if (rate > 0) {
             f.samplingRate = rate;
-            f.samplingRateSource = SOURCE_RECORD;
+            f.samplingRateSource = SamplingSource.RECORD;
             return;
         }
-        long packed = -1;
+        SamplingRate learnt = null;
         if (samplerId >= 0) {
             if (samplerId != cachedSamplerId) {
-                cachedSamplerRate = store.samplerRate(samplerKey.withId(samplerId));
+                cachedSamplerRate = sampling.samplerRate(samplerKey.retarget(samplerId));
                 cachedSamplerId = samplerId;
             }
-            packed = cachedSamplerRate;
+            learnt = cachedSamplerRate;
         }
-        if (packed < 0) packed = setDomainRate;
-        if (packed >= 0) {
-            f.samplingRate = packed >>> 3;
-            f.samplingRateSource = (int) (packed & 7);
+        if (learnt == null) learnt = setDomainRate;
+        if (learnt != null) {
+            f.samplingRate = learnt.rate();
+            f.samplingRateSource = learnt.source();
             return;
         }
-        long configured = defaults.rateFor(header.exporter, header.exporterLength);
+        long configured = defaults.rateFor(header.exporter(), header.exporterLength());
         if (configured > 0) {
             f.samplingRate = configured;
-            f.samplingRateSource = SOURCE_CONFIGURED_DEFAULT;
+            f.samplingRateSource = SamplingSource.CONFIGURED_DEFAULT;
         }
     }
 
@@ -407,15 +430,15 @@ final class RecordDecoder {
         // system init time are kept (options records are few: no need for a leaner reader).
         p = readFields(t, b, p, end, f);
         if (p < 0) return -1;
-        if (systemInitMillis != 0) store.putSystemInitMillis(samplerKey, systemInitMillis);
+        if (systemInitMillis != 0) sampling.putSystemInitMillis(domainKey, systemInitMillis);
         long rate = rateFromFields();
         if (rate > 0) {
             boolean packetBased = samplingInterval == 0;
             if (samplerId >= 0) {
-                store.putSamplerRate(samplerKey.withId(samplerId), rate, TemplateStore.SOURCE_SAMPLER_TABLE);
+                sampling.putSamplerRate(samplerKey.retarget(samplerId), new SamplingRate(rate, SamplingSource.SAMPLER_TABLE));
             } else {
-                store.putDomainRate(samplerKey, rate,
-                        packetBased ? TemplateStore.SOURCE_PACKET_INTERVAL : TemplateStore.SOURCE_SAMPLER_TABLE);
+                sampling.putDomainRate(domainKey, new SamplingRate(rate,
+                        packetBased ? SamplingSource.PACKET_INTERVAL : SamplingSource.SAMPLER_TABLE));
             }
         }
         return p;

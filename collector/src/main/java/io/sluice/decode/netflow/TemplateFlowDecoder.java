@@ -7,6 +7,8 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SinkGuard;
+import io.sluice.decode.template.MessageHeader;
 import io.sluice.decode.template.PendingSet;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
@@ -45,21 +47,15 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
      */
     private final List<TemplateKey> learntInDatagram = new ArrayList<>();
 
-    // The current datagram's header, also restored from a PendingSet when parked data is decoded.
-    final byte[] exporter = new byte[16];
-    int exporterLength;
-    int exporterPort;
-    long timeReceivedNs;
-    long exportTimeSecs;
-    long sysUptimeMs;
-    long sequence;
-    long domain;
+    /** The current datagram's header, filled by {@link #readHeader}; parked sets carry a copy of theirs. */
+    final MessageHeader header = new MessageHeader();
+    private final SinkGuard guard = new SinkGuard();
 
     TemplateFlowDecoder(Protocol protocol, int version, TemplateStore store, NetflowConfig config) {
         this.protocol = protocol;
         this.version = version;
         this.store = store;
-        this.records = new RecordDecoder(this, store, new SamplingDefaults(config), config.decapsulation());
+        this.records = new RecordDecoder(protocol, store.sampling(), new SamplingDefaults(config), config.decapsulation());
     }
 
     Protocol protocol() {
@@ -71,13 +67,11 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
     }
 
     @Override
-    public final void decode(Datagram d, FlowSink sink, DecodeStats stats) {
+    public final void decode(Datagram d, FlowSink datagramSink, DecodeStats stats) {
         stats.datagram(protocol);
+        FlowSink sink = guard.around(datagramSink);
         try {
-            System.arraycopy(d.exporterAddress, 0, exporter, 0, 16);
-            exporterLength = d.exporterAddressLength;
-            exporterPort = d.exporterPort;
-            timeReceivedNs = d.timeReceivedNs;
+            header.receivedAs(d);
             int end = Math.min(d.length, d.buffer.limit());
             int setsStart = readHeader(d.buffer, end, stats);
             if (setsStart < 0) return;
@@ -86,19 +80,17 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
             for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
-            // What the sink throws is the sink's business and goes on up. Anything else is a decoder bug,
-            // not an input problem (every read is bounds-checked): count it and keep the worker alive.
-            // MALFORMED is used for nothing else here; the fuzz test asserts it never happens.
-            if (records.inSink) {
-                records.inSink = false;
-                throw e;
-            }
-            stats.error(DecodeError.MALFORMED);
+            guard.caught(e, stats); // the sink's exceptions go on up; ours are counted (see SinkGuard)
         }
     }
 
+    /** Exceptions this decoder took for its own bugs (the fuzz tests require 0). */
+    public long decoderBugs() {
+        return guard.decoderBugs();
+    }
+
     /**
-     * Reads the header into the fields above; returns where the sets start, or -1 (counted) when the
+     * Reads the message header into {@link #header}; returns where the sets start, or -1 (counted) when the
      * datagram is too short or not this version.
      */
     abstract int readHeader(ByteBuffer b, int end, DecodeStats stats);
@@ -155,7 +147,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
 
     /** Key of template {@code templateId} of the current exporter/version/domain (the reused key). */
     TemplateKey keyFor(long templateId) {
-        return key.set(exporter, exporterLength, version, domain, templateId);
+        return key.set(header.exporter(), header.exporterLength(), version, header.domain(), templateId);
     }
 
     // Scratch for template records being read: an unchanged template (the usual refresh) allocates nothing.
@@ -171,6 +163,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         TemplateKey k = keyFor(templateId);
         Template known = store.get(k);
         if (known != null && known.sameAs(options, scopeCount, count, scratchIds, scratchEnterprises, scratchLengths)) {
+            known.touch(header.timeReceivedNs()); // still in use: keeps it from idle expiry and eviction
             return; // a refresh: nothing to build, store or decode
         }
         int[] ids = Arrays.copyOf(scratchIds, count);
@@ -187,6 +180,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.BAD_TEMPLATE);
             return;
         }
+        t.touch(header.timeReceivedNs());
         if (!store.put(k, t)) {
             stats.error(DecodeError.BAD_TEMPLATE); // store full (counted there too): data stays unknown
             return;
@@ -209,7 +203,8 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
         TemplateKey k = keyFor(setId);
         Template t = store.get(k);
         if (t != null) {
-            decodeRecords(t, b, body, setEnd, sink, stats);
+            t.touch(header.timeReceivedNs());
+            decodeRecords(t, header, b, body, setEnd, sink, stats);
             return;
         }
         park(k, b, body, setEnd);
@@ -224,52 +219,27 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
     private void park(TemplateKey k, ByteBuffer b, int body, int setEnd) {
         byte[] data = new byte[setEnd - body];
         b.get(body, data);
-        store.addPending(new PendingSet(k.copy(), Arrays.copyOf(exporter, exporterLength), exporterPort,
-                timeReceivedNs, exportTimeSecs, sysUptimeMs, sequence, data));
+        store.addPending(new PendingSet(k.copy(), header.copy(), data));
     }
 
     /** Decodes, on this thread and into {@code sink}, the parked data sets that needed template {@code k}. */
     private void decodeParked(TemplateKey k, FlowSink sink, DecodeStats stats) {
         if (!store.hasPending()) return;
-        List<PendingSet> sets = store.takePending(k, timeReceivedNs);
-        if (sets.isEmpty()) return;
-        // Save the current header: the parked sets carry their own.
-        byte[] savedExporter = Arrays.copyOf(exporter, 16);
-        int savedLength = exporterLength, savedPort = exporterPort;
-        long savedReceived = timeReceivedNs, savedExport = exportTimeSecs, savedUptime = sysUptimeMs;
-        long savedSequence = sequence, savedDomain = domain;
-        try {
-            for (PendingSet s : sets) {
-                Template t = store.get(s.key());
-                if (t == null) { // withdrawn again meanwhile
-                    stats.error(DecodeError.UNKNOWN_TEMPLATE);
-                    continue;
-                }
-                System.arraycopy(s.exporterAddress(), 0, exporter, 0, s.exporterAddress().length);
-                exporterLength = s.exporterAddress().length;
-                exporterPort = s.exporterPort();
-                timeReceivedNs = s.timeReceivedNs();
-                exportTimeSecs = s.exportTimeSecs();
-                sysUptimeMs = s.sysUptimeMs();
-                sequence = s.sequence();
-                domain = s.key().domain();
-                ByteBuffer data = ByteBuffer.wrap(s.records());
-                decodeRecords(t, data, 0, data.limit(), sink, stats);
+        List<PendingSet> sets = store.takePending(k, header.timeReceivedNs());
+        for (PendingSet s : sets) {
+            Template t = store.get(s.key());
+            if (t == null) { // withdrawn again meanwhile
+                stats.error(DecodeError.UNKNOWN_TEMPLATE);
+                continue;
             }
-        } finally {
-            System.arraycopy(savedExporter, 0, exporter, 0, 16);
-            exporterLength = savedLength;
-            exporterPort = savedPort;
-            timeReceivedNs = savedReceived;
-            exportTimeSecs = savedExport;
-            sysUptimeMs = savedUptime;
-            sequence = savedSequence;
-            domain = savedDomain;
+            ByteBuffer data = ByteBuffer.wrap(s.records());
+            decodeRecords(t, s.header(), data, 0, data.limit(), sink, stats); // with the header it came in
         }
     }
 
-    private void decodeRecords(Template t, ByteBuffer b, int p, int setEnd, FlowSink sink, DecodeStats stats) {
-        records.startSet();
+    private void decodeRecords(Template t, MessageHeader h, ByteBuffer b, int p, int setEnd, FlowSink sink,
+                               DecodeStats stats) {
+        records.startSet(h);
         int flows = 0;
         // minRecordLength >= 1, so each turn advances; fewer bytes left than a record is padding.
         while (setEnd - p >= t.minRecordLength) {
@@ -278,7 +248,10 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
                 stats.error(DecodeError.BAD_LENGTH); // a variable-length field overruns its set
                 break;
             }
-            if (!t.options) flows += records.flowsOfLastRecord();
+            if (!t.options) {
+                flows += records.flowsOfLastRecord();
+                if (records.timesFromExportTime()) stats.timesFromExportTime(records.flowsOfLastRecord());
+            }
             p = next;
         }
         if (flows > 0) stats.flows(protocol, flows);

@@ -8,6 +8,7 @@ import io.sluice.decode.DecodeStats;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.flow.FlowRecord;
+import io.sluice.flow.SamplingSource;
 import java.nio.ByteBuffer;
 
 /**
@@ -85,7 +86,7 @@ final class FlowSampleDecoder {
             f.outIf = output & INTERFACE_VALUE_MASK;
             records = u32(b, p + 28);
         }
-        f.samplingRateSource = 1; // SamplingRateSource.SFLOW_SAMPLE
+        f.samplingRateSource = SamplingSource.SFLOW_SAMPLE;
         q = p + fixed;
         // Each record takes at least its 8-byte header, so the loop ends within (end - q) / 8 rounds
         // whatever the declared count says.

@@ -7,6 +7,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SinkGuard;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -36,6 +37,7 @@ public final class SflowDecoder implements DatagramDecoder {
     private final SflowDatagramHeader header = new SflowDatagramHeader();
     private final FlowSampleDecoder flowSamples;
     private final CounterSampleDecoder counterSamples = new CounterSampleDecoder();
+    private final SinkGuard guard = new SinkGuard();
     /** Bugs caught by the last-resort guard in {@link #decode}; the fuzz test requires it stays 0. */
     long internalErrors;
 
@@ -59,24 +61,18 @@ public final class SflowDecoder implements DatagramDecoder {
         stats.datagram(Protocol.SFLOW5);
         header.clear();
         try {
-            decodeSamples(datagram, sink, stats);
-        } catch (IndexOutOfBoundsException e) {
-            // Every read below is bounds-checked; this guard only keeps a decoder bug from killing a
-            // worker. What the sink throws is the sink's business and goes on up.
-            if (inSink) throw e;
-            internalErrors++;
-            stats.error(DecodeError.MALFORMED);
+            decodeSamples(datagram, guard.around(sink), stats);
+        } catch (RuntimeException e) {
+            guard.caught(e, stats); // the sink's exceptions go on up; ours are counted (see SinkGuard)
+            internalErrors = guard.decoderBugs();
         } finally {
             stats.flows(Protocol.SFLOW5, flowsEmitted);
             flowsEmitted = 0;
-            inSink = false;
         }
     }
 
     /** Flows handed to the sink for the current datagram (kept in a field so the guard can count them). */
     private int flowsEmitted;
-    /** True while the sink runs, so the guard in {@link #decode} does not swallow the sink's exceptions. */
-    private boolean inSink;
 
     private void decodeSamples(Datagram datagram, FlowSink sink, DecodeStats stats) {
         ByteBuffer b = datagram.buffer;
@@ -122,9 +118,7 @@ public final class SflowDecoder implements DatagramDecoder {
                     FlowRecord flow = flowSamples.decode(b, p, sampleEnd, format == SAMPLE_FLOW_EXPANDED, header,
                             datagram, stats);
                     if (flow != null) {
-                        inSink = true;
                         sink.flow(flow);
-                        inSink = false;
                         flowsEmitted++;
                     }
                 }

@@ -29,6 +29,12 @@ public final class Template {
      * Shared with decoders (never written after construction).
      */
     public final int[] ops;
+    /**
+     * When the exporter last sent or used this template (receive time, epoch ns): the one mutable part, a
+     * hint written racily by whichever worker saw it, read by the store's expiry and eviction. Written at
+     * most once a second per template ({@link #touch}), so the hot path rarely writes a shared line.
+     */
+    private long lastSeenNs;
 
     /** {@code kinds} must fit in 15 bits. */
     public Template(int templateId, boolean options, int scopeFieldCount, int[] elementIds, long[] enterprises,
@@ -72,6 +78,23 @@ public final class Template {
             }
         }
         return true;
+    }
+
+    /** Notes that the exporter sent or used this template at {@code nowNs}. */
+    public void touch(long nowNs) {
+        if (nowNs - lastSeenNs > 1_000_000_000L) lastSeenNs = nowNs;
+    }
+
+    public long lastSeenNs() {
+        return lastSeenNs;
+    }
+
+    /**
+     * Heap this template costs in the store, estimated from its layout (five per-field arrays: 24 bytes a
+     * field, their headers, the object, its key and map node): the unit of the store's byte bounds.
+     */
+    public long footprintBytes() {
+        return 256 + 24L * elementIds.length;
     }
 
     public int fieldCount() {

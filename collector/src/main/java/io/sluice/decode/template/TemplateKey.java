@@ -32,14 +32,17 @@ public final class TemplateKey {
         return set(hi, lo, version, domain, id);
     }
 
-    /** Re-targets this key at another id of the same exporter, version and domain. */
-    public TemplateKey withId(long newId) {
+    /**
+     * Changes THIS key's id (same exporter, version and domain) and returns it: a setter, named so that
+     * no caller mistakes it for a getter. Id 0 makes it the key of per-domain state.
+     */
+    public TemplateKey retarget(long newId) {
         return set(addressHigh, addressLow, version, domain, newId);
     }
 
-    /** The same exporter/version/domain with id 0: the key of per-domain state. */
-    public TemplateKey domainOnly() {
-        return withId(0);
+    /** Whether this is the key of per-domain state (id 0). */
+    public boolean isDomainKey() {
+        return id == 0;
     }
 
     private TemplateKey set(long hi, long lo, int version, long domain, long id) {

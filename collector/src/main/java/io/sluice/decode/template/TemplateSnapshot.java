@@ -103,9 +103,10 @@ public final class TemplateSnapshot {
                     t.options, t.scopeFieldCount, ids, enterprises, lengths));
         });
         List<long[]> state = new ArrayList<>(); // kind, hi, lo, version, domain, id, value
-        store.forEachSamplerRate((k, v) -> state.add(stateEntry(SAMPLER, k, v)));
-        store.forEachDomainRate((k, v) -> state.add(stateEntry(DOMAIN_RATE, k, v)));
-        store.forEachSystemInit((k, v) -> state.add(stateEntry(SYSTEM_INIT, k, v)));
+        SamplingTable sampling = store.sampling();
+        sampling.forEachSamplerRate((k, v) -> state.add(stateEntry(SAMPLER, k, packed(v))));
+        sampling.forEachDomainRate((k, v) -> state.add(stateEntry(DOMAIN_RATE, k, packed(v))));
+        sampling.forEachSystemInit((k, v) -> state.add(stateEntry(SYSTEM_INIT, k, v)));
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
@@ -210,18 +211,22 @@ public final class TemplateSnapshot {
         }
         // Sampling rates and boot times first, so that data sets released by the templates get them.
         TemplateKey key = new TemplateKey();
+        SamplingTable sampling = store.sampling();
         for (long[] e : state) {
             key.set(ByteBuffer.allocate(16).putLong(e[1]).putLong(e[2]).array(), 16, (int) e[3], e[4], e[5]);
             long value = e[6];
+            boolean domainKey = key.isDomainKey();
             switch ((int) e[0]) {
                 case SAMPLER -> {
-                    if (store.samplerRate(key) == -1) store.putSamplerRate(key, value >>> 3, (int) (value & 7));
+                    SamplingRate rate = unpacked(value);
+                    if (rate != null && sampling.samplerRate(key) == null) sampling.putSamplerRate(key, rate);
                 }
                 case DOMAIN_RATE -> {
-                    if (store.domainRate(key) == -1) store.putDomainRate(key, value >>> 3, (int) (value & 7));
+                    SamplingRate rate = unpacked(value);
+                    if (rate != null && domainKey && sampling.domainRate(key) == null) sampling.putDomainRate(key, rate);
                 }
                 case SYSTEM_INIT -> {
-                    if (store.systemInitMillis(key) == 0) store.putSystemInitMillis(key, value);
+                    if (domainKey && sampling.systemInitMillis(key) == 0) sampling.putSystemInitMillis(key, value);
                 }
                 default -> { } // a later format's kind: not ours to guess
             }
@@ -257,6 +262,19 @@ public final class TemplateSnapshot {
         } catch (NoSuchFileException | EOFException e) {
             return -1;
         }
+    }
+
+    /**
+     * Format 1 stores a sampling rate and its source in one long, {@code rate << 3 | source}: this file
+     * format is the only place that packing lives (a format shared with older sluice versions).
+     */
+    private static long packed(SamplingRate r) {
+        return (r.rate() << 3) | r.source();
+    }
+
+    private static SamplingRate unpacked(long value) {
+        long rate = value >>> 3;
+        return rate > 0 ? new SamplingRate(rate, (int) (value & 7)) : null;
     }
 
     private static long[] stateEntry(int kind, TemplateKey k, long value) {

@@ -2,14 +2,18 @@ package io.sluice.decode.template;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Templates, sampling tables and template-less data sets of every NetFlow v9 / IPFIX exporter, shared
+ * Templates and template-less data sets of every NetFlow v9 / IPFIX exporter (and, beside them, the
+ * {@link SamplingTable} their options data fill), shared
  * by all worker threads (eBPF spreads one exporter's datagrams over every socket, so a template and
  * the data needing it usually land on different threads).
  *
@@ -22,26 +26,33 @@ import java.util.concurrent.atomic.LongAdder;
  * learner publishes the template THEN takes the parked sets; the parker parks THEN looks the template
  * up again and, if it is there now, takes the parked sets itself. Taking is atomic per exporter, so each
  * parked set is decoded exactly once.
+ *
+ * <p>Memory is bounded in bytes ({@link StoreBounds}), total and per exporter address, for templates and
+ * parked sets alike. Template writes take the store's lock (they are rare: an unchanged refresh stores
+ * nothing), so the count and byte limits are exact, never limit+1. When a new template does not fit,
+ * the store evicts whole exporters in first-learnt order, giving a second chance to any exporter that
+ * re-sent or used a template since the last pass (a clock): spoofed exporters, which never refresh, go
+ * first, and a real exporter's template is learnt at its next refresh however full the store was.
+ * Templates neither re-sent nor used for {@link StoreBounds#templateIdleTimeout} are forgotten by
+ * {@link #expire}.
  */
 public final class TemplateStore {
-    /** Sampling-rate sources stored with a rate (the {@code SamplingRateSource} numbers of flow.proto). */
-    public static final int SOURCE_SAMPLER_TABLE = 4;
-    public static final int SOURCE_PACKET_INTERVAL = 5;
-
     private final ConcurrentHashMap<TemplateKey, Template> templates = new ConcurrentHashMap<>();
-    /** Sampler/selector id → rate, packed as {@code rate << 3 | source}. */
-    private final ConcurrentHashMap<TemplateKey, Long> samplers = new ConcurrentHashMap<>();
-    /** Per (exporter, version, domain) rate (options without a sampler id), packed like {@link #samplers}. */
-    private final ConcurrentHashMap<TemplateKey, Long> domainRates = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TemplateKey, ExporterPending> pending = new ConcurrentHashMap<>();
-    /** Per (exporter, version, domain): IPFIX systemInitTimeMilliseconds from options data. */
-    private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
+    private final SamplingTable sampling;
 
     private final int maxPendingPerExporter;
     private final int maxPendingTotal;
     private final long maxPendingAgeNs;
     private final int maxTemplates;
+    private final StoreBounds bounds;
+    /** Per exporter address: its template keys and bytes, in first-learnt order (the eviction clock). Under the lock. */
+    private final LinkedHashMap<TemplateKey, ExporterTemplates> exporters = new LinkedHashMap<>();
+    private long templateBytes; // under the lock; read racily by metrics
+    private final LongAdder evictedTemplates = new LongAdder();
+    private final LongAdder idleTemplates = new LongAdder();
     private final AtomicLong pendingSets = new AtomicLong();
+    private final AtomicLong pendingBytes = new AtomicLong();
     private final LongAdder expiredSets = new LongAdder();
     private final LongAdder refusedTemplates = new LongAdder();
     /** Bumped by every stored change of templates or per-domain values (rare: unchanged refreshes store nothing). */
@@ -54,6 +65,12 @@ public final class TemplateStore {
      * @param maxTemplates          templates kept, all exporters together (a spoofing flood cannot fill memory)
      */
     public TemplateStore(int maxPendingPerExporter, int maxPendingTotal, long maxPendingAgeNs, int maxTemplates) {
+        this(maxPendingPerExporter, maxPendingTotal, maxPendingAgeNs, maxTemplates, StoreBounds.defaults());
+    }
+
+    /** The same with byte bounds, a per-exporter limit and the idle timeout of {@code bounds}. */
+    public TemplateStore(int maxPendingPerExporter, int maxPendingTotal, long maxPendingAgeNs, int maxTemplates,
+                         StoreBounds bounds) {
         if (maxPendingPerExporter < 0 || maxPendingTotal < 0 || maxPendingAgeNs < 0 || maxTemplates < 1) {
             throw new IllegalArgumentException("negative bound");
         }
@@ -61,6 +78,13 @@ public final class TemplateStore {
         this.maxPendingTotal = maxPendingTotal;
         this.maxPendingAgeNs = maxPendingAgeNs;
         this.maxTemplates = maxTemplates;
+        this.bounds = bounds;
+        this.sampling = new SamplingTable(maxTemplates, changes);
+    }
+
+    /** What options data said about sampling rates and boot times (stored changes bump {@link #changes()}). */
+    public SamplingTable sampling() {
+        return sampling;
     }
 
     // ---- templates -------------------------------------------------------------------------------
@@ -71,46 +95,169 @@ public final class TemplateStore {
     }
 
     /**
-     * Learns or redefines a template (the key is copied). A new key is refused (false, counted in
-     * {@link #refusedTemplates()}) when the store already holds its maximum; redefinitions always pass.
+     * Learns or redefines a template (the key is copied; {@code template}'s {@link Template#lastSeenNs} is
+     * the time of learning). Refused (false, counted in {@link #refusedTemplates()}) when the exporter is
+     * at its count or byte limit, or when the store cannot make room by evicting idle exporters.
      */
-    public boolean put(TemplateKey key, Template template) {
-        if (templates.size() >= maxTemplates && !templates.containsKey(key)) {
+    public synchronized boolean put(TemplateKey key, Template template) {
+        TemplateKey exporterKey = key.exporterOnly();
+        ExporterTemplates mine = exporters.get(exporterKey);
+        Template old = templates.get(key);
+        long bytes = template.footprintBytes();
+        long oldBytes = old == null ? 0 : old.footprintBytes();
+        boolean fitsExporter = mine == null
+                ? bytes <= bounds.maxTemplateBytesPerExporter()
+                : (old != null || mine.keys.size() < bounds.maxTemplatesPerExporter())
+                        && mine.bytes - oldBytes + bytes <= bounds.maxTemplateBytesPerExporter();
+        if (!fitsExporter) {
             refusedTemplates.increment();
             return false;
         }
-        templates.put(key.copy(), template);
+        while (templateBytes - oldBytes + bytes > bounds.maxTemplateBytes()
+                || (old == null && templates.size() >= maxTemplates)) {
+            if (!evictOneExporter(exporterKey, template.lastSeenNs())) {
+                refusedTemplates.increment();
+                return false;
+            }
+        }
+        if (mine == null) {
+            mine = new ExporterTemplates(template.lastSeenNs());
+            exporters.put(exporterKey, mine);
+        }
+        TemplateKey stored = key.copy();
+        templates.put(stored, template);
+        mine.keys.add(stored);
+        mine.bytes += bytes - oldBytes;
+        templateBytes += bytes - oldBytes;
         changes.incrementAndGet();
         return true;
     }
 
-    /** Templates refused because the store was full. */
+    /**
+     * One turn of the clock: evicts the first exporter (other than {@code keep}) that neither re-sent nor
+     * used a template since its last check; exporters that did are checked again at the tail. False when
+     * two whole turns found nothing to evict (the first turn clears every second chance, so only
+     * {@code keep} alone, or exporters seen again within the turn, survive both).
+     */
+    private boolean evictOneExporter(TemplateKey keep, long nowNs) {
+        for (int turn = 2 * exporters.size(); turn > 0; turn--) {
+            var it = exporters.entrySet().iterator();
+            if (!it.hasNext()) return false;
+            var head = it.next();
+            ExporterTemplates e = head.getValue();
+            it.remove();
+            if (head.getKey().equals(keep) || seenSince(e)) {
+                e.checkedAtNs = Math.max(e.checkedAtNs, nowNs);
+                exporters.put(head.getKey(), e); // second chance: to the tail
+                continue;
+            }
+            forget(head.getKey(), e);
+            evictedTemplates.add(e.keys.size());
+            return true;
+        }
+        return false;
+    }
+
+    /** Drops every template and sampling entry of an exporter; under the lock. */
+    private void forget(TemplateKey exporterKey, ExporterTemplates e) {
+        for (TemplateKey k : e.keys) templates.remove(k);
+        templateBytes -= e.bytes;
+        sampling.removeExporter(exporterKey);
+        changes.incrementAndGet();
+    }
+
+    /** Templates refused (exporter at its limit, or no room could be made), since start. */
     public long refusedTemplates() {
         return refusedTemplates.sum();
     }
 
+    /** Templates evicted to make room for another exporter's, since start. */
+    public long evictedTemplates() {
+        return evictedTemplates.sum();
+    }
+
+    /** Templates forgotten after {@link StoreBounds#templateIdleTimeout} without use, since start. */
+    public long idleTemplates() {
+        return idleTemplates.sum();
+    }
+
+    /** Estimated heap held by the templates now ({@link Template#footprintBytes}). */
+    public long templateBytes() {
+        return templateBytes;
+    }
+
+    /** Exporter addresses holding templates now. */
+    public synchronized int templateExporters() {
+        return exporters.size();
+    }
+
     /** Withdraws one template; true if it was known. */
-    public boolean remove(TemplateKey key) {
-        boolean removed = templates.remove(key) != null;
-        if (removed) changes.incrementAndGet();
-        return removed;
+    public synchronized boolean remove(TemplateKey key) {
+        Template old = templates.remove(key);
+        if (old == null) return false;
+        account(key, old);
+        changes.incrementAndGet();
+        return true;
+    }
+
+    /** Takes a removed template off its exporter's books; under the lock. */
+    private void account(TemplateKey key, Template removed) {
+        TemplateKey exporterKey = key.exporterOnly();
+        ExporterTemplates e = exporters.get(exporterKey);
+        if (e == null) return;
+        e.keys.remove(key);
+        e.bytes -= removed.footprintBytes();
+        templateBytes -= removed.footprintBytes();
+        if (e.keys.isEmpty()) exporters.remove(exporterKey);
     }
 
     /**
      * Withdraws every template (or every options template) of the exporter/version/domain of
-     * {@code domainKey} (IPFIX withdrawal of template id 2 or 3). Rare, so a scan is fine.
+     * {@code domainKey} (IPFIX withdrawal of template id 2 or 3). Rare, so a scan of the exporter is fine.
      */
-    public int removeAll(TemplateKey domainKey, boolean options) {
-        int removed = 0;
-        for (Iterator<java.util.Map.Entry<TemplateKey, Template>> it = templates.entrySet().iterator(); it.hasNext(); ) {
-            var e = it.next();
-            if (e.getKey().sameDomain(domainKey) && e.getValue().options == options) {
-                it.remove();
-                removed++;
-                changes.incrementAndGet();
-            }
+    public synchronized int removeAll(TemplateKey domainKey, boolean options) {
+        ExporterTemplates e = exporters.get(domainKey.exporterOnly());
+        if (e == null) return 0;
+        List<TemplateKey> gone = new ArrayList<>();
+        for (TemplateKey k : e.keys) {
+            Template t = templates.get(k);
+            if (k.sameDomain(domainKey) && t != null && t.options == options) gone.add(k);
         }
-        return removed;
+        for (TemplateKey k : gone) remove(k);
+        return gone.size();
+    }
+
+    /** Forgets templates neither re-sent nor used for the idle timeout at {@code nowNs}; returns how many. */
+    public synchronized int expireIdleTemplates(long nowNs) {
+        long limit = bounds.templateIdleTimeout().toNanos();
+        List<TemplateKey> idle = new ArrayList<>();
+        templates.forEach((k, t) -> {
+            if (nowNs - t.lastSeenNs() > limit) idle.add(k);
+        });
+        for (TemplateKey k : idle) remove(k);
+        idleTemplates.add(idle.size());
+        return idle.size();
+    }
+
+    /** One exporter address's templates; under the store's lock. */
+    private static final class ExporterTemplates {
+        final Set<TemplateKey> keys = new HashSet<>();
+        long bytes;
+        /** When the clock last gave this exporter a chance (or it was first learnt). */
+        long checkedAtNs;
+
+        ExporterTemplates(long learntAtNs) {
+            checkedAtNs = learntAtNs;
+        }
+    }
+
+    /** Whether any template of {@code e} was re-sent or used after its last check; under the lock. */
+    private boolean seenSince(ExporterTemplates e) {
+        for (TemplateKey k : e.keys) {
+            Template t = templates.get(k);
+            if (t != null && t.lastSeenNs() > e.checkedAtNs) return true;
+        }
+        return false;
     }
 
     public int templateCount() {
@@ -130,70 +277,6 @@ public final class TemplateStore {
         templates.forEach(action);
     }
 
-    // ---- sampling tables -------------------------------------------------------------------------
-
-    /** Records the rate of a sampler/selector id (key id = that id). */
-    public void putSamplerRate(TemplateKey key, long rate, int source) {
-        Long known = samplers.get(key);
-        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
-        // Bounded like the templates: sampler ids are 64-bit and hostile options data could invent many.
-        if (samplers.size() >= maxTemplates && !samplers.containsKey(key)) return;
-        samplers.put(key.copy(), (rate << 3) | source);
-        changes.incrementAndGet();
-    }
-
-    /** Packed {@code rate << 3 | source} of a sampler id, or -1. */
-    public long samplerRate(TemplateKey key) {
-        Long v = samplers.get(key);
-        return v == null ? -1 : v;
-    }
-
-    /** Records the rate that applies to a whole exporter/version/domain (key id ignored). */
-    public void putDomainRate(TemplateKey key, long rate, int source) {
-        Long known = domainRates.get(key.domainOnly());
-        if (known != null && known == ((rate << 3) | source)) return; // the usual refresh: no write, no garbage
-        TemplateKey k = key.copy().domainOnly();
-        if (domainRates.size() >= maxTemplates && !domainRates.containsKey(k)) return;
-        domainRates.put(k, (rate << 3) | source);
-        changes.incrementAndGet();
-    }
-
-    /** Packed {@code rate << 3 | source} for the key's exporter/version/domain, or -1; the key's id is reset to 0. */
-    public long domainRate(TemplateKey key) {
-        Long v = domainRates.get(key.domainOnly());
-        return v == null ? -1 : v;
-    }
-
-    /** Records when the exporter's domain booted (IPFIX IE 160, unix ms); the key's id is reset to 0. */
-    public void putSystemInitMillis(TemplateKey key, long unixMillis) {
-        Long known = systemInit.get(key.domainOnly());
-        if (known != null && known == unixMillis) return;
-        if (systemInit.size() >= maxTemplates && known == null) return;
-        systemInit.put(key.copy(), unixMillis);
-        changes.incrementAndGet();
-    }
-
-    /** The domain's systemInitTimeMilliseconds, or 0; the key's id is reset to 0. */
-    public long systemInitMillis(TemplateKey key) {
-        Long v = systemInit.get(key.domainOnly());
-        return v == null ? 0 : v;
-    }
-
-    /** Calls {@code action} on every sampler rate (packed as {@link #samplerRate}); for snapshots. */
-    public void forEachSamplerRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        samplers.forEach(action);
-    }
-
-    /** Calls {@code action} on every per-domain rate (packed as {@link #domainRate}); for snapshots. */
-    public void forEachDomainRate(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        domainRates.forEach(action);
-    }
-
-    /** Calls {@code action} on every domain's systemInitTimeMilliseconds; for snapshots. */
-    public void forEachSystemInit(java.util.function.BiConsumer<TemplateKey, Long> action) {
-        systemInit.forEach(action);
-    }
-
     // ---- data waiting for its template -----------------------------------------------------------
 
     /** Whether any set waits (one volatile read: lets template learners skip the pending lookup). */
@@ -206,7 +289,9 @@ public final class TemplateStore {
      * when the exporter's buffer is full, are dropped and counted as expired.
      */
     public void addPending(PendingSet set) {
-        if (maxPendingPerExporter == 0 || pendingSets.get() >= maxPendingTotal) {
+        if (maxPendingPerExporter == 0 || pendingSets.get() >= maxPendingTotal
+                || pendingBytes.get() + footprint(set) > bounds.maxPendingBytes()
+                || footprint(set) > bounds.maxPendingBytesPerExporter()) {
             expiredSets.increment(); // no room: dropped at once (approximate under races, never unbounded)
             return;
         }
@@ -229,8 +314,22 @@ public final class TemplateStore {
         return buffer.take(key, nowNs);
     }
 
-    /** Drops every parked set older than the age bound at {@code nowNs}; returns how many. Call from idle time. */
+    /** Heap a parked set costs: its bytes plus the record, header copy and key (estimated). */
+    static long footprint(PendingSet set) {
+        return set.records().length + 200L;
+    }
+
+    /** Bytes of parked sets now (see {@link #footprint}). */
+    public long pendingBytes() {
+        return pendingBytes.get();
+    }
+
+    /**
+     * Drops every parked set older than the age bound at {@code nowNs} (returns how many) and forgets
+     * templates idle for longer than {@link StoreBounds#templateIdleTimeout}. Call from idle time.
+     */
     public int expire(long nowNs) {
+        expireIdleTemplates(nowNs);
         int n = 0;
         for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
             ExporterPending buffer = it.next().getValue();
@@ -259,6 +358,7 @@ public final class TemplateStore {
     /** One exporter's parked sets; the lock is only taken on the slow path (unknown template). */
     private final class ExporterPending {
         private final ArrayDeque<PendingSet> sets = new ArrayDeque<>();
+        private long bytes;
         /** Unmapped by the sweep: adders must take a fresh buffer from the map. */
         private boolean retired;
 
@@ -266,12 +366,16 @@ public final class TemplateStore {
         synchronized boolean add(PendingSet set, long nowNs) {
             if (retired) return false;
             expireLocked(nowNs);
-            if (sets.size() >= maxPendingPerExporter) {
-                sets.pollFirst();
-                pendingSets.decrementAndGet();
+            long size = footprint(set);
+            // Oldest first out, until both the count and the byte bound of this exporter have room.
+            while (!sets.isEmpty() && (sets.size() >= maxPendingPerExporter
+                    || bytes + size > bounds.maxPendingBytesPerExporter())) {
+                drop(sets.pollFirst());
                 expiredSets.increment();
             }
             sets.addLast(set);
+            bytes += size;
+            pendingBytes.addAndGet(size);
             pendingSets.incrementAndGet();
             return true;
         }
@@ -291,6 +395,8 @@ public final class TemplateStore {
                 PendingSet s = it.next();
                 if (s.key().equals(key)) {
                     it.remove();
+                    bytes -= footprint(s);
+                    pendingBytes.addAndGet(-footprint(s));
                     pendingSets.decrementAndGet();
                     if (taken == null) taken = new ArrayList<>();
                     taken.add(s);
@@ -303,12 +409,18 @@ public final class TemplateStore {
             return expireLocked(nowNs);
         }
 
+        /** Takes a set that leaves this buffer off the books; under its lock. */
+        private void drop(PendingSet s) {
+            bytes -= footprint(s);
+            pendingBytes.addAndGet(-footprint(s));
+            pendingSets.decrementAndGet();
+        }
+
         private int expireLocked(long nowNs) {
             int n = 0;
             PendingSet first;
             while ((first = sets.peekFirst()) != null && nowNs - first.timeReceivedNs() > maxPendingAgeNs) {
-                sets.pollFirst();
-                pendingSets.decrementAndGet();
+                drop(sets.pollFirst());
                 expiredSets.increment();
                 n++;
             }

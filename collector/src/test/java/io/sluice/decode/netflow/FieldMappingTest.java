@@ -11,6 +11,8 @@ import io.sluice.decode.Datagram;
 import io.sluice.flow.FlowJson;
 import io.sluice.testing.CaptureReplay;
 import io.sluice.testing.Captures;
+import io.sluice.testing.DecodeHarness;
+import io.sluice.testing.TemplateMessage;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
@@ -24,67 +26,13 @@ import org.junit.jupiter.api.Test;
  * record, and the sampling-rate sources, through the decoders and the JSON writer `sluice decode` uses.
  */
 class FieldMappingTest {
-    private static final byte[] EXPORTER = {(byte) 192, 0, 2, 10};
-
-    /** Builds an IPFIX message: header, then sets appended in order. */
-    private static final class Message {
-        private final ByteBuffer b = ByteBuffer.allocate(8192);
-        private int setStart = -1;
-
-        Message(long domain) {
-            b.putShort((short) 10).putShort((short) 0).putInt(1_700_000_100).putInt(7).putInt((int) domain);
-        }
-
-        Message set(int id) {
-            end();
-            setStart = b.position();
-            b.putShort((short) id).putShort((short) 0);
-            return this;
-        }
-
-        /** A template record: fields as {id, length} or {id, length, enterprise}. */
-        Message template(int id, int scopeCount, int[]... fields) {
-            b.putShort((short) id).putShort((short) fields.length);
-            if (scopeCount > 0) b.putShort((short) scopeCount);
-            for (int[] f : fields) {
-                b.putShort((short) (f.length > 2 ? f[0] | 0x8000 : f[0])).putShort((short) f[1]);
-                if (f.length > 2) b.putInt(f[2]);
-            }
-            return this;
-        }
-
-        ByteBuffer body() {
-            return b;
-        }
-
-        private void end() {
-            if (setStart >= 0) b.putShort(setStart + 2, (short) (b.position() - setStart));
-        }
-
-        byte[] build() {
-            end();
-            setStart = -1;
-            b.putShort(2, (short) b.position());
-            byte[] out = new byte[b.position()];
-            b.get(0, out);
-            return out;
-        }
-    }
+    private static final byte[] EXPORTER = DecodeHarness.EXPORTER;
 
     private final DecodeStats stats = new DecodeStats();
 
     /** Decodes the messages in order; each flow as `sluice decode` prints it, parsed back. */
     private List<Map<String, Object>> decode(NetflowDecoders decoders, byte[]... messages) {
-        VersionDispatch decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
-        Datagram d = new Datagram(ByteBuffer.allocate(0));
-        d.setExporter(EXPORTER, 4739);
-        StringBuilder out = new StringBuilder();
-        for (byte[] m : messages) {
-            d.buffer = ByteBuffer.wrap(m);
-            d.length = m.length;
-            decoder.decode(d, f -> FlowJson.append(f, out.append(out.isEmpty() ? "" : "\n")), stats);
-        }
-        return CaptureReplay.parseLines(out.toString());
+        return new DecodeHarness(decoders, stats).feed(messages);
     }
 
     private static void mac(ByteBuffer b, long mac) {
@@ -93,7 +41,7 @@ class FieldMappingTest {
 
     @Test
     void ipv4RecordWithFallbackFieldsEnterpriseAndVariableLengths() {
-        Message m = new Message(42).set(2).template(300, 0,
+        TemplateMessage m = TemplateMessage.ipfix(42).set(2).template(300, 0,
                 new int[] {8, 4}, new int[] {12, 4}, new int[] {7, 2}, new int[] {11, 2}, new int[] {4, 1},
                 new int[] {5, 1}, new int[] {6, 2},
                 new int[] {85, 8}, new int[] {86, 8}, new int[] {23, 8}, // totals; post-octets lose to them
@@ -182,7 +130,7 @@ class FieldMappingTest {
     @Test
     void ipv6IcmpRecordWithPreferredFieldsNtpTimesAndPacketIntervalSampling() {
         long ntpStart = (1_700_000_000L + 2_208_988_800L) << 32 | 0x8000_0000L; // .5 s
-        Message m = new Message(1).set(2).template(301, 0,
+        TemplateMessage m = TemplateMessage.ipfix(1).set(2).template(301, 0,
                 new int[] {27, 16}, new int[] {28, 16}, new int[] {4, 1}, new int[] {139, 2},
                 new int[] {1, 4}, new int[] {2, 4}, new int[] {85, 8},       // delta wins over total
                 new int[] {10, 4}, new int[] {252, 4},                         // 10 wins over 252
@@ -222,7 +170,7 @@ class FieldMappingTest {
     void selectorOptionsWithSizeAndPopulationAreNotReadAsALoneIntervalOfOne() {
         // Options: scope selectorId (302); samplingPacketInterval 1 without a space, plus samplingSize 1
         // and samplingPopulation 1000. Reading only 305 would say 1; the rate is 1000.
-        Message m = new Message(3).set(3).template(400, 1, new int[] {302, 8}, new int[] {305, 4},
+        TemplateMessage m = TemplateMessage.ipfix(3).set(3).template(400, 1, new int[] {302, 8}, new int[] {305, 4},
                 new int[] {309, 4}, new int[] {310, 4});
         m.set(2).template(401, 0, new int[] {8, 4}, new int[] {12, 4}, new int[] {302, 8}, new int[] {2, 4});
         m.set(400);
@@ -243,7 +191,7 @@ class FieldMappingTest {
     void ipfixUptimesCountFromTheDomainsSystemInitTime() {
         // Options (scope observationDomainId) carrying systemInitTimeMilliseconds, then a record with
         // flowStartSysUpTime / flowEndSysUpTime (22 / 21), as Cisco IOS XE exports them.
-        Message m = new Message(9).set(3).template(500, 1, new int[] {149, 4}, new int[] {160, 8});
+        TemplateMessage m = TemplateMessage.ipfix(9).set(3).template(500, 1, new int[] {149, 4}, new int[] {160, 8});
         m.set(2).template(501, 0, new int[] {8, 4}, new int[] {22, 4}, new int[] {21, 4});
         m.set(500);
         m.body().putInt(9).putLong(1_700_000_000_000L);

@@ -1,0 +1,98 @@
+package io.sluice.decode.template;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+
+/**
+ * What NetFlow v9 / IPFIX options data said about sampling and time, shared by every worker: rates per
+ * sampler / selector id, the rate of a whole exporter/version/domain, and the domain's IPFIX
+ * systemInitTimeMilliseconds (the base of flowStart/EndSysUpTime). Options records are a few per
+ * exporter per refresh, data records read them once per set: lock-free reads, writes only on change.
+ *
+ * <p>Keys: a sampler entry is keyed by (exporter, version, domain, sampler id); per-domain state by the
+ * same key with id 0 ({@link TemplateKey#isDomainKey()}); a key with another id is refused there rather
+ * than silently re-targeted (the caller's key is never changed). Every map is bounded (sampler ids are
+ * 64-bit and hostile options data could invent many); an entry beyond the bound is not kept.
+ */
+public final class SamplingTable {
+    private final ConcurrentHashMap<TemplateKey, SamplingRate> samplers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TemplateKey, SamplingRate> domainRates = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
+    private final int maxEntries;
+    private final AtomicLong changes;
+
+    /** @param changes bumped on every stored change (the store's counter: snapshots skip unchanged state) */
+    SamplingTable(int maxEntries, AtomicLong changes) {
+        this.maxEntries = maxEntries;
+        this.changes = changes;
+    }
+
+    /** Records the rate of a sampler/selector id (the key's id is that id). */
+    public void putSamplerRate(TemplateKey samplerKey, SamplingRate rate) {
+        put(samplers, samplerKey, rate);
+    }
+
+    /** The rate of a sampler/selector id, or null. */
+    public SamplingRate samplerRate(TemplateKey samplerKey) {
+        return samplers.get(samplerKey);
+    }
+
+    /** Records the rate that applies to a whole exporter/version/domain. */
+    public void putDomainRate(TemplateKey domainKey, SamplingRate rate) {
+        put(domainRates, requireDomain(domainKey), rate);
+    }
+
+    /** The rate of the exporter/version/domain, or null. */
+    public SamplingRate domainRate(TemplateKey domainKey) {
+        return domainRates.get(requireDomain(domainKey));
+    }
+
+    /** Records when the exporter's domain booted (IPFIX IE 160, unix ms). */
+    public void putSystemInitMillis(TemplateKey domainKey, long unixMillis) {
+        put(systemInit, requireDomain(domainKey), unixMillis);
+    }
+
+    /** The domain's systemInitTimeMilliseconds, or 0 when never said. */
+    public long systemInitMillis(TemplateKey domainKey) {
+        Long v = systemInit.get(requireDomain(domainKey));
+        return v == null ? 0 : v;
+    }
+
+    /** Entries of all three kinds (what the snapshot and the byte accounting see). */
+    public int size() {
+        return samplers.size() + domainRates.size() + systemInit.size();
+    }
+
+    public void forEachSamplerRate(BiConsumer<TemplateKey, SamplingRate> action) {
+        samplers.forEach(action);
+    }
+
+    public void forEachDomainRate(BiConsumer<TemplateKey, SamplingRate> action) {
+        domainRates.forEach(action);
+    }
+
+    public void forEachSystemInit(BiConsumer<TemplateKey, Long> action) {
+        systemInit.forEach(action);
+    }
+
+    /** Forgets every entry of the exporter of {@code exporterKey} (its templates expired or were evicted). */
+    void removeExporter(TemplateKey exporterKey) {
+        samplers.keySet().removeIf(k -> k.sameExporter(exporterKey));
+        domainRates.keySet().removeIf(k -> k.sameExporter(exporterKey));
+        systemInit.keySet().removeIf(k -> k.sameExporter(exporterKey));
+    }
+
+    private <V> void put(ConcurrentHashMap<TemplateKey, V> map, TemplateKey key, V value) {
+        V known = map.get(key);
+        if (value.equals(known)) return; // the usual refresh: no write, no garbage
+        if (known == null && map.size() >= maxEntries) return;
+        map.put(key.copy(), value);
+        changes.incrementAndGet();
+    }
+
+    private static TemplateKey requireDomain(TemplateKey key) {
+        if (!key.isDomainKey()) throw new IllegalArgumentException("per-domain state needs id 0: " + key);
+        return key;
+    }
+}
