@@ -19,8 +19,6 @@ import java.nio.file.Path;
 public final class SocketMap implements AutoCloseable {
     /** max_entries of socket_map in sluice_reuseport.bpf.c. */
     public static final int CAPACITY = 256;
-    /** Where listeners pin their maps: {@code <root>/<listener>/socket_map}. */
-    public static final Path PIN_ROOT = Path.of("/sys/fs/bpf/sluice");
 
     private final int fd;
     private final String description;
@@ -35,11 +33,6 @@ public final class SocketMap implements AutoCloseable {
         this.fd = fd;
         this.description = description;
         this.ownsFd = ownsFd;
-    }
-
-    /** The pin path of a listener's map under {@link #PIN_ROOT}. */
-    public static Path pinPath(String listener) {
-        return PIN_ROOT.resolve(listener).resolve("socket_map");
     }
 
     /**

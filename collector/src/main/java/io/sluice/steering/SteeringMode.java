@@ -29,6 +29,13 @@ public enum SteeringMode {
         return programName;
     }
 
+    /** Every program name of the object's steering modes (those a load turns off but one). */
+    public static java.util.List<String> programNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (SteeringMode m : values()) if (m.usesProgram()) names.add(m.programName);
+        return names;
+    }
+
     public boolean usesProgram() {
         return programName != null;
     }
