@@ -60,8 +60,12 @@ public record SluiceConfig(
     /**
      * @param name the metrics label: the address as configured, e.g. {@code 0.0.0.0:2055}
      * @param rcvbuf SO_RCVBUF per socket in bytes (the kernel doubles it and caps it at net.core.rmem_max)
+     * @param guard who may send and how fast, enforced in the kernel (docs/security.md)
+     * @param guardUserSpace when the kernel cannot run the guard, filter the allow-list in the workers
+     *     instead (counted) rather than refuse to start
      */
-    public record Listener(String name, InetSocketAddress address, Protocol protocol, int workers, Steering steering, int rcvbuf) {}
+    public record Listener(String name, InetSocketAddress address, Protocol protocol, int workers, Steering steering, int rcvbuf,
+                           io.sluice.steering.GuardRules guard, boolean guardUserSpace) {}
 
     /** @param producer producer properties passed through as given (they win over sluice's defaults) */
     public record Kafka(String bootstrapServers, String topic, String countersTopic, Map<String, String> producer,

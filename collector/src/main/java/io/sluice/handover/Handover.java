@@ -86,7 +86,8 @@ public final class Handover implements AutoCloseable {
         SteeringMode mode = steering.effectiveMode();
         // On the hash a previous owner's program would keep steering every datagram to the old sockets
         // (and, once they close, into empty slots): remove it so the kernel's hash includes ours.
-        boolean detached = !mode.usesProgram() && detachProgram(group);
+        // (With a guard on the hash this process attached a filter program of its own, which replaced the old one.)
+        boolean detached = steering.bpf().isEmpty() && detachProgram(group);
         if (detached) {
             LOG.info("listener {}: detached the previous owner's BPF program from the reuseport group on {}: the kernel's "
                     + "hash now spreads over both processes' sockets until the previous owner stops", listener,

@@ -1,6 +1,7 @@
 package io.sluice.service;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.guard.ListenerGuard;
 import io.sluice.handover.Handover;
 import io.sluice.worker.DatagramHandler;
 import io.sluice.worker.ReceiveStats;
@@ -53,6 +54,11 @@ public interface ReceivePath extends AutoCloseable {
      * @return the handover, or null for a receive path without one
      */
     default Handover takeOver(SluiceConfig.Handover settings) {
+        return null;
+    }
+
+    /** The listener's guard (allow-list, rate limit; docs/security.md), or null for a receive path without one. */
+    default ListenerGuard guard() {
         return null;
     }
 

@@ -4,6 +4,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.capture.CapturedDatagram;
+import io.sluice.guard.ListenerGuard;
 import io.sluice.handover.Handover;
 import io.sluice.handover.ProcessInfo;
 import io.sluice.metrics.MetricsServer;
@@ -13,6 +14,7 @@ import io.sluice.output.BatchingFlowSink;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.FlowOutput;
 import io.sluice.output.PartitionKey;
+import io.sluice.steering.GuardUnavailableException;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
@@ -286,8 +288,11 @@ public final class SluiceService implements AutoCloseable {
                 path = receive.open(lc, i -> pipelines[i]);
             } catch (IOException e) {
                 throw new ConfigException("listeners[" + li + "].address", "cannot listen on " + lc.name() + ": " + e.getMessage());
+            } catch (GuardUnavailableException e) {
+                throw new ConfigException("listeners[" + li + "].allow", e.getMessage());
             }
             listeners.add(path);
+            if (path.guard() != null) metrics.addGuard(path.guard());
             for (int w = 0; w < pipelines.length; w++) {
                 int worker = w;
                 metrics.addWorker(new WorkerCounters(lc.name(), w, path.receiveStats(w), () -> Math.max(0, path.socketDrops(worker)),
@@ -296,6 +301,44 @@ public final class SluiceService implements AutoCloseable {
             metrics.addListener(lc.name(), path::ebpfLoaded);
             templateInlets.add(new TemplateInlet(lc.protocol(), pipelines[0]));
         }
+    }
+
+    /**
+     * SIGHUP: puts every listener's {@code allow} and {@code rate-limit} of {@code next} in force in place
+     * (maps updated while datagrams flow, no socket closed; docs/security.md). All or nothing: if one
+     * listener cannot take its new guard without another program (a restart), nothing changes and the
+     * exception says which. Every other setting is read at start only.
+     */
+    public synchronized void reload(SluiceConfig next) throws ConfigException {
+        List<SluiceConfig.Listener> wanted = next.listeners();
+        if (wanted.size() != listeners.size()) {
+            throw new ConfigException("listeners", "a reload cannot add or remove listeners (" + listeners.size() + " running, "
+                    + wanted.size() + " configured): restart sluice");
+        }
+        for (int i = 0; i < wanted.size(); i++) {
+            SluiceConfig.Listener running = config.listeners().get(i);
+            if (!running.address().equals(wanted.get(i).address())) {
+                throw new ConfigException("listeners[" + i + "].address", "changed from " + running.name() + " to "
+                        + wanted.get(i).name() + ": a reload changes only allow and rate-limit, restart sluice");
+            }
+            ListenerGuard guard = listeners.get(i).guard();
+            String why = guard == null ? (wanted.get(i).guard().enforcing() ? "this listener has no guard" : null)
+                    : guard.refuses(wanted.get(i).guard());
+            if (why != null) throw new ConfigException("listeners[" + i + "].allow", why);
+        }
+        for (int i = 0; i < wanted.size(); i++) {
+            ListenerGuard guard = listeners.get(i).guard();
+            if (guard == null) continue;
+            guard.reload(wanted.get(i).guard());
+            log.info("listener {}: reloaded the guard: {}", guard.listener(), wanted.get(i).guard().describe());
+        }
+    }
+
+    /** Every listener's guard (allow-list, rate limit, their figures), for the metrics and /exporters. */
+    public List<ListenerGuard> guards() {
+        List<ListenerGuard> out = new ArrayList<>();
+        for (ReceivePath l : listeners) if (l.guard() != null) out.add(l.guard());
+        return out;
     }
 
     /**

@@ -22,44 +22,57 @@ public final class BpfSteering implements AutoCloseable {
     private final BpfObject object;
     private final int programFd;
     private final SocketMap socketMap;
+    private final GuardMaps guard;
     private ReuseportSocketGroup current;
     private boolean attached;
     private boolean closed;
 
     private BpfSteering(BpfObjectSource source, SteeringMode mode, int numSockets, BpfObject object, int programFd,
-            SocketMap socketMap) {
+            SocketMap socketMap, GuardMaps guard) {
         this.source = source;
         this.mode = mode;
         this.numSockets = numSockets;
         this.object = object;
         this.programFd = programFd;
         this.socketMap = socketMap;
+        this.guard = guard;
+    }
+
+    /** {@link #load(BpfObjectSource, SteeringMode, int, GuardRules)} without a guard. */
+    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets) {
+        return load(source, mode, numSockets, GuardRules.NONE);
     }
 
     /**
-     * Opens {@code source}, keeps only {@code mode}'s program, sets {@code num_sockets} and loads it.
+     * Opens {@code source}, keeps only {@code mode}'s program (with a guard, {@link SteeringMode#HASH}
+     * has one too: it filters and leaves the choice to the kernel), sets {@code num_sockets}, loads it
+     * and puts {@code rules} in its guard maps before anything is attached.
      *
-     * @throws IllegalArgumentException mode HASH (no program), or numSockets outside 1..256 (before
-     *     anything touches the kernel)
+     * @throws IllegalArgumentException mode HASH without a guard (no program), or numSockets outside
+     *     1..256 (before anything touches the kernel)
      * @throws BpfObjectException the object is missing, corrupt or lacks the program/map/constant
-     * @throws BpfLoadException the kernel refused (privilege, verifier, old kernel) or libbpf is missing
+     * @throws BpfLoadException the kernel refused (privilege, verifier, old kernel, map type) or libbpf is missing
      */
-    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets) {
-        if (!mode.usesProgram()) {
+    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets, GuardRules rules) {
+        String program = mode.programName(rules.enforcing());
+        if (program == null) {
             throw new IllegalArgumentException("steering mode " + mode + " loads no program");
         }
         SocketMap.checkFits(numSockets);
         BpfObject object = BpfObject.open(source);
         try {
-            object.keepOnlyProgram(mode.programName(), SteeringMode.programNames()).setConst(RODATA, numSockets);
+            object.keepOnlyProgram(program, SteeringMode.programNames()).setConst(RODATA, numSockets);
             BpfObject.MapHandle map = object.map(MAP_NAME, 0);
             if (map.maxEntries() < numSockets) {
                 throw new BpfObjectException("map '" + MAP_NAME + "' of " + source.name() + " holds "
                         + map.maxEntries() + " sockets, fewer than " + numSockets);
             }
-            object.load("BPF program '" + mode.programName() + "'");
-            return new BpfSteering(source, mode, numSockets, object, object.programFd(mode.programName()),
-                    new SocketMap(map.fd(), "socket map of " + source.name()));
+            GuardMaps.Handles guardMaps = GuardMaps.find(object);
+            object.load("BPF program '" + program + "'");
+            GuardMaps guard = guardMaps.live();
+            guard.apply(rules);
+            return new BpfSteering(source, mode, numSockets, object, object.programFd(program),
+                    new SocketMap(map.fd(), "socket map of " + source.name()), guard);
         } catch (RuntimeException | Error e) {
             object.close();
             throw e;
@@ -135,6 +148,11 @@ public final class BpfSteering implements AutoCloseable {
 
     public int programFd() {
         return programFd;
+    }
+
+    /** The guard's maps: the rules in force, reload in place, drop counters, top offenders. */
+    public GuardMaps guard() {
+        return guard;
     }
 
     public SocketMap socketMap() {
