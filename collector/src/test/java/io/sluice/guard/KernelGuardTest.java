@@ -95,12 +95,39 @@ class KernelGuardTest {
         int flood = 20_000;
         long withoutGuard = floodSocketDrops(GuardRules.NONE, flood, null);
         long[] kernelRefused = new long[1];
+        long noPortsBefore = udpNoPorts();
         long withGuard = floodSocketDrops(ONLY_2, flood, kernelRefused);
+        long noPorts = udpNoPorts() - noPortsBefore;
         System.out.printf("flood of %d refused datagrams into 64 KiB buffers nobody reads: socket drops %d without the guard, "
                 + "%d with it (kernel refused %d)%n", flood, withoutGuard, withGuard, kernelRefused[0]);
         assertTrue(withoutGuard > flood / 2, "without the guard the buffers overflow: " + withoutGuard);
         assertEquals(0, withGuard, "with the guard nothing reaches the buffers");
         assertEquals(flood, kernelRefused[0]);
+        // SK_DROP means "no socket for this datagram": the kernel counts it as Udp NoPorts (other traffic may add more)
+        assertTrue(noPorts >= flood, "Udp NoPorts grew by " + noPorts);
+    }
+
+    /** A refused source is told the port is unreachable (ICMP), as for a closed port: a connected socket sees it. */
+    @Test
+    void aRefusedSourceGetsPortUnreachable() throws Exception {
+        BpfRequirement.assumeBpf();
+        ReuseportSocketGroup group = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1, 0);
+        try (Steering steering = Steering.attachOrFallback("icmp", group, SteeringMode.RANDOM, BpfObjectSource.bundled(), ONLY_2);
+                java.nio.channels.DatagramChannel c = java.nio.channels.DatagramChannel.open()) {
+            c.bind(new InetSocketAddress("127.0.0.3", 0)).connect(group.localAddress());
+            c.write(java.nio.ByteBuffer.allocate(8));
+            Thread.sleep(50);
+            org.junit.jupiter.api.Assertions.assertThrows(java.net.PortUnreachableException.class, () -> c.write(java.nio.ByteBuffer.allocate(8)));
+        } finally {
+            group.close();
+        }
+    }
+
+    private static long udpNoPorts() throws java.io.IOException {
+        List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp")).stream()
+                .filter(l -> l.startsWith("Udp:")).toList();
+        List<String> names = List.of(lines.get(0).split("\\s+"));
+        return Long.parseLong(lines.get(1).split("\\s+")[names.indexOf("NoPorts")]);
     }
 
     private static long floodSocketDrops(GuardRules rules, int flood, long[] refused) throws Exception {

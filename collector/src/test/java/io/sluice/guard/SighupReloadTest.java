@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code sluice run} as systemd runs it: a real SIGHUP (what ExecReload sends) re-reads the file and
+ * {@code sluice run} as systemd runs it, with only CAP_BPF and CAP_NET_ADMIN: a real SIGHUP (what ExecReload sends) re-reads the file and
  * puts the new allow-list in force without a restart; an invalid file is refused and changes nothing;
  * SIGTERM still stops it with 0.
  */
@@ -34,7 +34,10 @@ class SighupReloadTest {
         BpfRequirement.assumeBpf();
         Path config = dir.resolve("sluice.yaml");
         Files.writeString(config, yaml("[127.0.0.2/32]"));
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
+        // with exactly the systemd unit's capabilities (contrib/systemd): the guard needs nothing more
+        List<String> command = List.of("/usr/bin/setpriv", "--inh-caps=-all", "--bounding-set=-all,+bpf,+net_admin", "--",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
                 "--add-exports", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
                 "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
@@ -55,6 +58,10 @@ class SighupReloadTest {
         try {
             Matcher listen = await(output, Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)"));
             Matcher metrics = await(output, Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics"));
+            String capEff = Files.readAllLines(Path.of("/proc/" + p.pid() + "/status")).stream()
+                    .filter(l -> l.startsWith("CapEff:")).findFirst().orElseThrow();
+            assertEquals(Long.toHexString((1L << 12) | (1L << 39)), Long.toHexString(Long.parseLong(capEff.split("\\s+")[1], 16)),
+                    "CAP_NET_ADMIN and CAP_BPF only: " + capEff);
             InetSocketAddress target = new InetSocketAddress("127.0.0.1", Integer.parseInt(listen.group(1)));
             String base = "http://127.0.0.1:" + metrics.group(1);
             try (Sources.Sender other = new Sources.Sender("127.0.0.3", target)) {
