@@ -109,6 +109,21 @@ class GuardServiceTest {
     }
 
     @Test
+    void aRateLimitAloneFallsBackToTheHashUnenforced() throws Exception {
+        BpfRequirement.assumeBpf();
+        Path config = write(listener("random", "    rate-limit: {datagrams-per-second: 100}\n"));
+        SluiceConfig c = ConfigLoader.load(args(config));
+        try (SluiceService service = SluiceService.start(c, refusedProgram(), new StandardDecoders(c))) {
+            MetricsScrape m = MetricsScrape.get("http://127.0.0.1:" + service.metricsPort());
+            assertEquals(0, m.sum("sluice_ebpf_loaded"), "on the kernel hash");
+            assertEquals(null, service.guards().getFirst().rules().allow());
+            write(listener("random", "    allow: [127.0.0.2/32]\n"));
+            ConfigException e = assertThrows(ConfigException.class, () -> service.reload(ConfigLoader.load(args(config))));
+            assertTrue(e.getMessage().contains("runs without a BPF program"), e.getMessage());
+        }
+    }
+
+    @Test
     void withUserSpaceFallbackTheWorkersFilterAndCount() throws Exception {
         BpfRequirement.assumeBpf();
         Path config = write(listener("random", "    allow: [127.0.0.2/32]\n    guard-fallback: user-space\n"));
