@@ -3,7 +3,8 @@
  * socket. The Java side loads exactly one program of this object, chosen by the configured mode:
  *   random       -> reuseport_random       (bpf_get_prandom_u32() % num_sockets)
  *   round-robin  -> reuseport_round_robin  (a per-CPU counter)
- *   hash         -> nothing is loaded: the kernel's 4-tuple hash.
+ *   hash         -> nothing is loaded: the kernel's 4-tuple hash; with a guard (allow/rate-limit)
+ *                   reuseport_hash_guard, which filters and leaves the choice to the kernel's hash.
  * Map and function names are part of the contract with io.sluice.steering.BpfSteering. */
 #include "sluice_bpf.h"
 
@@ -48,11 +49,16 @@ struct {
     __uint(max_entries, 1);
 } owner SEC(".maps");
 
+/* The guard (allow-list, rate limit): its maps and guard_admits(), see the header. */
+#include "sluice_guard.h"
+
 /* If the selection fails (an empty slot) the program still passes the packet: the kernel then
  * falls back to its hash over the group, which loses nothing. */
 SEC("sk_reuseport")
 int reuseport_random(struct sk_reuseport_md *reuse_md)
 {
+    if (!guard_admits(reuse_md))
+        return SK_DROP;
     __u32 index = bpf_get_prandom_u32() % num_sockets;
     bpf_sk_select_reuseport(reuse_md, &socket_map, &index, 0);
     return SK_PASS;
@@ -61,6 +67,8 @@ int reuseport_random(struct sk_reuseport_md *reuse_md)
 SEC("sk_reuseport")
 int reuseport_round_robin(struct sk_reuseport_md *reuse_md)
 {
+    if (!guard_admits(reuse_md))
+        return SK_DROP;
     __u32 zero = 0;
     __u32 *counter = bpf_map_lookup_elem(&rr_counter, &zero);
     if (!counter)
@@ -69,6 +77,14 @@ int reuseport_round_robin(struct sk_reuseport_md *reuse_md)
     *counter = index + 1;
     bpf_sk_select_reuseport(reuse_md, &socket_map, &index, 0);
     return SK_PASS;
+}
+
+/* steering: hash with a guard: filter, then pass without selecting a socket, which makes the kernel
+ * fall back to its own 4-tuple hash over the group (reuseport_select_sock: no selected_sk -> hash). */
+SEC("sk_reuseport")
+int reuseport_hash_guard(struct sk_reuseport_md *reuse_md)
+{
+    return guard_admits(reuse_md) ? SK_PASS : SK_DROP;
 }
 
 char _license[] SEC("license") = "GPL";

@@ -2,6 +2,12 @@
 // collector at a steady rate, with sendmmsg, for a bounded time. Prints one JSON line of what it sent.
 //
 //   udp-blast --to 127.0.0.1:4739 --rate 100000 --seconds 5 [--batch 32] FILE.pcap...
+//   udp-blast --to 127.0.0.1:4739 --from 127.0.0.3 --junk 64 --rate 10000000 --seconds 5
+//
+// --from binds the source address (another loopback address: another exporter, or a spoofed one) and
+// sends unconnected, so an ICMP port unreachable (a datagram the collector's guard refused) does not
+// turn the next sends into errors. --junk N sends N-byte zero payloads instead of a capture's (a flood
+// that decodes as nothing).
 //
 // Only loopback destinations are accepted: this is a benchmark tool, never a load generator for a network.
 #define _GNU_SOURCE
@@ -97,7 +103,7 @@ static double now(void) {
 }
 
 int main(int argc, char **argv) {
-    const char *to = NULL; double rate = 10000, seconds = 5; int batch = 32; long count = -1;
+    const char *to = NULL, *from = NULL; double rate = 10000, seconds = 5; int batch = 32; long count = -1; int junk = 0;
     int i;
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "--to") && i + 1 < argc) to = argv[++i];
@@ -105,10 +111,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = atof(argv[++i]);
         else if (!strcmp(argv[i], "--count") && i + 1 < argc) count = atol(argv[++i]);
         else if (!strcmp(argv[i], "--batch") && i + 1 < argc) batch = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--from") && i + 1 < argc) from = argv[++i];
+        else if (!strcmp(argv[i], "--junk") && i + 1 < argc) junk = atoi(argv[++i]);
         else { fprintf(stderr, "unknown option %s\n", argv[i]); return 2; }
     }
-    if (!to || i >= argc) { fprintf(stderr, "usage: udp-blast --to 127.0.0.1:PORT [--rate N] [--seconds S|--count N] FILE.pcap...\n"); return 2; }
+    if (!to || (i >= argc && junk <= 0)) { fprintf(stderr, "usage: udp-blast --to 127.0.0.1:PORT [--from ADDR] [--rate N] [--seconds S|--count N] FILE.pcap...|--junk N\n"); return 2; }
     for (; i < argc; i++) load_pcap(argv[i]);
+    if (junk > 0) add_payload(calloc(1, junk > 65507 ? 65507 : junk), junk > 65507 ? 65507 : junk);
     if (!npayloads) { fprintf(stderr, "no UDP datagrams in the files\n"); return 2; }
     if (batch < 1) batch = 1;
     if (batch > 1024) batch = 1024;
@@ -124,7 +133,13 @@ int main(int argc, char **argv) {
     if (fd < 0) die("socket");
     int sndbuf = 4 << 20;
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
-    if (connect(fd, (struct sockaddr *) &dst, sizeof dst) < 0) die("connect");
+    if (from) {
+        struct sockaddr_in src = { .sin_family = AF_INET };
+        if (inet_pton(AF_INET, from, &src.sin_addr) != 1 || (ntohl(src.sin_addr.s_addr) >> 24) != 127) {
+            fprintf(stderr, "--from needs a loopback address, got %s\n", from); return 2;
+        }
+        if (bind(fd, (struct sockaddr *) &src, sizeof src) < 0) die("bind");
+    } else if (connect(fd, (struct sockaddr *) &dst, sizeof dst) < 0) die("connect");
 
     struct mmsghdr *msgs = calloc(batch, sizeof *msgs);
     struct iovec *iov = calloc(batch, sizeof *iov);
@@ -151,6 +166,7 @@ int main(int argc, char **argv) {
             iov[k].iov_base = pl->data; iov[k].iov_len = pl->len;
             memset(&msgs[k].msg_hdr, 0, sizeof msgs[k].msg_hdr);
             msgs[k].msg_hdr.msg_iov = &iov[k]; msgs[k].msg_hdr.msg_iovlen = 1;
+            if (from) { msgs[k].msg_hdr.msg_name = &dst; msgs[k].msg_hdr.msg_namelen = sizeof dst; }
         }
         int n = sendmmsg(fd, msgs, todo, 0);
         if (n < 0) {

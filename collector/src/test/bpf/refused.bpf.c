@@ -1,8 +1,11 @@
 /* A test object the kernel verifier must refuse, so the fallback path is tested against a real
  * refusal (no mock): same names as the real object, but reuseport_random reads far beyond the end
  * of its context (struct sk_reuseport_md is a few dozen bytes): "invalid bpf_context access".
+ * It carries the guard's maps (sluice_guard.h) like the real object, so that a refusal with a guard
+ * configured is the verifier's too.
  * (An unchecked map lookup would not do: kernels >= 6.13 prove a constant-key array lookup non-NULL.) */
 #include "sluice_bpf.h"
+#include "sluice_guard.h"
 
 volatile const __u32 num_sockets;
 

@@ -72,6 +72,7 @@ public final class RunCommand {
         }
         CountDownLatch stop = new CountDownLatch(1);
         installStopSignals(stop); // only now: a failed start leaves the JVM's own signal handling alone
+        installReloadSignal(args, service);
         // Anything else ending the JVM (System.exit elsewhere, an unhandled signal) still stops gracefully.
         Thread hook = new Thread(service::close, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -88,6 +89,27 @@ public final class RunCommand {
             // the hook runs or ran: nothing to undo
         }
         return 0;
+    }
+
+    /**
+     * SIGHUP (systemd's ExecReload) re-reads the configuration with the same flags and puts the listeners'
+     * allow and rate-limit in force without a restart ({@link SluiceService#reload}); a configuration that
+     * is invalid or needs a restart is logged and changes nothing.
+     */
+    private static void installReloadSignal(String[] args, SluiceService service) {
+        try {
+            Signal.handle(new Signal("HUP"), s -> {
+                try {
+                    service.reload(ConfigLoader.load(args));
+                } catch (ConfigException e) {
+                    log.error("reload refused, nothing changed: {}", e.getMessage());
+                } catch (RuntimeException e) {
+                    log.error("reload failed: {}", e.toString());
+                }
+            });
+        } catch (IllegalArgumentException unavailable) {
+            log.warn("cannot handle SIGHUP: reloading the guard needs a restart");
+        }
     }
 
     /**

@@ -21,6 +21,7 @@ import io.sluice.output.OutputSettings;
 import io.sluice.output.OutputType;
 import io.sluice.output.PartitionKey;
 import io.sluice.steering.SteeringMode;
+import io.sluice.steering.GuardRules;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -263,14 +264,45 @@ public final class ConfigLoader {
             int workers = (int) l.integer("workers", SluiceConfig.Listener.defaultWorkers(), 1, MAX_WORKERS);
             SteeringMode steering = l.choice("steering", SluiceConfig.Listener.DEFAULT_STEERING, SteeringMode::configName);
             int rcvbuf = (int) l.integer("rcvbuf", SluiceConfig.Listener.DEFAULT_RCVBUF, 0, Integer.MAX_VALUE);
+            GuardRules guard = guard(l);
+            boolean guardUserSpace = l.choice("guard-fallback", "refuse", "refuse", "user-space").equals("user-space");
             l.rejectUnknownKeys();
             if (address.getPort() != 0 && !seen.add(address.toString())) {
                 throw new ConfigException(l.key("address"), text + " is used by another listener");
             }
-            out.add(new SluiceConfig.Listener(text, address, protocol, workers, steering, rcvbuf));
+            out.add(new SluiceConfig.Listener(text, address, protocol, workers, steering, rcvbuf, guard, guardUserSpace));
         }
         if (out.isEmpty()) throw new ConfigException("listeners", "at least one listener is needed");
         return List.copyOf(out);
+    }
+
+    /** A listener's {@code allow} (prefixes; absent = everyone) and {@code rate-limit} (absent = none). */
+    private static GuardRules guard(ConfigNode l) throws ConfigException {
+        List<String> allowText = l.strings("allow");
+        java.util.Set<GuardRules.Prefix> allow = null;
+        if (allowText != null) {
+            allow = new java.util.LinkedHashSet<>();
+            for (int i = 0; i < allowText.size(); i++) {
+                try {
+                    allow.add(GuardRules.Prefix.parse(allowText.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(l.key("allow") + "[" + i + "]", e.getMessage());
+                }
+            }
+            if (allow.size() > GuardRules.MAX_PREFIXES) {
+                throw new ConfigException(l.key("allow"), allow.size() + " prefixes, at most " + GuardRules.MAX_PREFIXES);
+            }
+        }
+        GuardRules.RateLimit rate = null;
+        if (l.has("rate-limit")) {
+            ConfigNode r = l.object("rate-limit");
+            if (!r.has("datagrams-per-second")) throw new ConfigException(r.key("datagrams-per-second"), "missing (datagrams per second per source)");
+            long perSecond = r.integer("datagrams-per-second", 0, 1, 1_000_000_000L);
+            long burst = r.integer("burst", Math.max(1, perSecond / 10), 1, 1_000_000_000L);
+            r.rejectUnknownKeys();
+            rate = new GuardRules.RateLimit(perSecond, burst);
+        }
+        return new GuardRules(allow, rate);
     }
 
     private static KafkaSettings kafka(ConfigNode k, BackpressurePolicy backpressure) throws ConfigException {

@@ -61,6 +61,23 @@ final class ConfigNode {
         return out;
     }
 
+    /** The list of text values under {@code name} (a single value counts as a list of one); null when absent. */
+    List<String> strings(String name) throws ConfigException {
+        JsonNode v = get(name);
+        if (v == null) return null;
+        List<String> out = new ArrayList<>();
+        if (v.isValueNode()) {
+            out.add(v.asText());
+            return out;
+        }
+        if (!v.isArray()) throw new ConfigException(key(name), "expected a list, got " + describe(v));
+        for (int i = 0; i < v.size(); i++) {
+            if (!v.get(i).isValueNode()) throw new ConfigException(key(name) + "[" + i + "]", "expected a text value, got " + describe(v.get(i)));
+            out.add(v.get(i).asText());
+        }
+        return out;
+    }
+
     String string(String name, String dflt) throws ConfigException {
         JsonNode v = get(name);
         if (v == null) return dflt;

@@ -40,8 +40,12 @@ public record SluiceConfig(
     /**
      * @param name the metrics label: the address as configured, e.g. {@code 0.0.0.0:2055}
      * @param rcvbuf SO_RCVBUF per socket in bytes (the kernel doubles it and caps it at net.core.rmem_max)
+     * @param guard who may send and how fast, enforced in the kernel (docs/security.md)
+     * @param guardUserSpace when the kernel cannot run the guard, filter the allow-list in the workers
+     *     instead (counted) rather than refuse to start
      */
-    public record Listener(String name, InetSocketAddress address, ListenerProtocol protocol, int workers, SteeringMode steering, int rcvbuf) {
+    public record Listener(String name, InetSocketAddress address, ListenerProtocol protocol, int workers, SteeringMode steering, int rcvbuf,
+                           io.sluice.steering.GuardRules guard, boolean guardUserSpace) {
         public static final ListenerProtocol DEFAULT_PROTOCOL = ListenerProtocol.AUTO;
         public static final SteeringMode DEFAULT_STEERING = SteeringMode.RANDOM;
         public static final int DEFAULT_RCVBUF = 32 << 20;

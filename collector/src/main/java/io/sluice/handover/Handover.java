@@ -1,16 +1,12 @@
 package io.sluice.handover;
 
-import io.sluice.libbpf.Errno;
-import io.sluice.libbpf.socket_h;
 import io.sluice.socket.ReuseportSocketGroup;
 import io.sluice.steering.BpfException;
 import io.sluice.steering.BpfSteering;
+import io.sluice.steering.ReuseportProgram;
 import io.sluice.steering.Steering;
 import io.sluice.steering.SteeringMode;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -89,7 +85,8 @@ public final class Handover implements AutoCloseable {
         SteeringMode mode = steering.effectiveMode();
         // On the hash a previous owner's program would keep steering every datagram to the old sockets
         // (and, once they close, into empty slots): remove it so the kernel's hash includes ours.
-        boolean detached = !mode.usesProgram() && detachProgram(group);
+        // (With a guard on the hash this process attached a filter program of its own, which replaced the old one.)
+        boolean detached = steering.bpf().isEmpty() && detachProgram(group);
         if (detached) {
             LOG.info("listener {}: detached the previous owner's BPF program from the reuseport group on {}: the kernel's "
                     + "hash now spreads over both processes' sockets until the previous owner stops", listener,
@@ -196,16 +193,10 @@ public final class Handover implements AutoCloseable {
 
     /** SO_DETACH_REUSEPORT_BPF on one socket detaches the group's program; false when there was none. */
     private static boolean detachProgram(ReuseportSocketGroup group) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Errno.allocate(arena);
-            MemorySegment zero = arena.allocate(ValueLayout.JAVA_INT);
-            if (socket_h.setsockopt(errno, group.fd(0), socket_h.SOL_SOCKET(), socket_h.SO_DETACH_REUSEPORT_BPF(), zero, 4) == 0) {
-                return true;
-            }
-            int e = Errno.read(errno);
-            if (e != 2) { // ENOENT: no program attached, the usual case
-                LOG.warn("cannot detach a BPF program from {}: {}", group, Errno.describe(e));
-            }
+        try {
+            return ReuseportProgram.detachAny(group);
+        } catch (BpfException e) {
+            LOG.warn(e.getMessage());
             return false;
         }
     }

@@ -6,6 +6,8 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.Protocol;
+import io.sluice.guard.ListenerGuard;
+import io.sluice.steering.GuardMaps;
 import io.sluice.output.DropReason;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -22,6 +24,7 @@ public final class ServiceMetrics {
     private final PrometheusRegistry registry;
     private final List<WorkerCounters> workers = new CopyOnWriteArrayList<>();
     private final List<ListenerSources> listeners = new CopyOnWriteArrayList<>();
+    private final List<ListenerGuard> guards = new CopyOnWriteArrayList<>();
 
     private record ListenerSources(String listener, SteeringStatus steering) {}
 
@@ -34,6 +37,7 @@ public final class ServiceMetrics {
         if (jvmMetrics) JvmMetrics.builder().register(registry);
         registerWorkerMetrics();
         registerListenerMetrics();
+        registerGuardMetrics();
     }
 
     public PrometheusRegistry registry() {
@@ -46,6 +50,11 @@ public final class ServiceMetrics {
 
     public void addListener(String listener, SteeringStatus steering) {
         listeners.add(new ListenerSources(listener, steering));
+    }
+
+    /** A listener's guard: its kernel drops and top offenders (docs/security.md). */
+    public void addGuard(ListenerGuard guard) {
+        guards.add(guard);
     }
 
     public void setTemplateStats(TemplateStoreStats templates) {
@@ -175,6 +184,40 @@ public final class ServiceMetrics {
                 .labelNames(L)
                 .callback(cb -> {
                     for (ListenerSources l : listeners) cb.call(l.steering().ebpfLoaded() ? 1 : 0, l.listener());
+                })
+                .register(registry);
+    }
+
+    private void registerGuardMetrics() {
+        CounterWithCallback.builder()
+                .name("sluice_kernel_dropped_total")
+                .help("datagrams the listener's guard dropped in the kernel before any socket buffer (allow-list, rate limit; "
+                        + "unreadable_header: no IPv4/IPv6 source to check, refused)")
+                .labelNames(L, "reason")
+                .callback(cb -> {
+                    for (ListenerGuard g : guards) {
+                        if (g.inUserSpace()) continue;
+                        for (GuardMaps.DropReason r : GuardMaps.DropReason.values()) cb.call(g.dropped(r), g.listener(), r.label);
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_userspace_guard_dropped_total")
+                .help("datagrams refused by the allow-list in the workers (guard-fallback: user-space, the kernel could not run it)")
+                .labelNames(L, "reason")
+                .callback(cb -> {
+                    for (ListenerGuard g : guards) if (g.inUserSpace()) cb.call(g.droppedInUserSpace(), g.listener(), "not_allowed");
+                })
+                .register(registry);
+        GaugeWithCallback.builder()
+                .name("sluice_guard_top_offender_dropped")
+                .help("datagrams dropped for the sources dropped most, at most " + ListenerGuard.TOP + " per listener and reason "
+                        + "(from the kernel's LRU maps: a source evicted by newer ones leaves the list)")
+                .labelNames(L, "source", "reason")
+                .callback(cb -> {
+                    for (ListenerGuard g : guards) {
+                        for (ListenerGuard.Offender o : g.topOffenders()) cb.call(o.dropped(), g.listener(), o.source().getHostAddress(), o.reason());
+                    }
                 })
                 .register(registry);
     }

@@ -5,8 +5,13 @@ import io.sluice.handover.Handover;
 import io.sluice.handover.HandoverSettings;
 import io.sluice.socket.ReuseportSocketGroup;
 import io.sluice.socket.SocketDrops;
+import io.sluice.guard.ListenerGuard;
+import io.sluice.guard.UserSpaceAllowList;
 import io.sluice.steering.BpfObjectSource;
+import io.sluice.steering.GuardRules;
+import io.sluice.steering.GuardUnavailableException;
 import io.sluice.steering.Steering;
+import io.sluice.steering.SteeringMode;
 import io.sluice.worker.DatagramHandler;
 import io.sluice.worker.ReceiveOptions;
 import io.sluice.worker.ReceiveStats;
@@ -35,13 +40,16 @@ public final class ReuseportReceivePath implements AutoCloseable {
     private final Steering steering;
     private final WorkerPool pool;
     private final SocketDrops drops;
+    private final ListenerGuard guard;
     private long[] lastDrops;
     private long lastDropsNanos;
     private Handover handover;
     private volatile boolean running;
     private volatile boolean closed;
 
-    private ReuseportReceivePath(String name, ReuseportSocketGroup group, Steering steering, WorkerPool pool, SocketDrops drops) {
+    private ReuseportReceivePath(String name, ReuseportSocketGroup group, Steering steering, WorkerPool pool, SocketDrops drops,
+            ListenerGuard guard) {
+        this.guard = guard;
         this.name = name;
         this.group = group;
         this.steering = steering;
@@ -64,14 +72,41 @@ public final class ReuseportReceivePath implements AutoCloseable {
                                             BpfObjectSource bpf) throws IOException {
         ReuseportSocketGroup group = ReuseportSocketGroup.open(listener.address(), listener.workers(), listener.rcvbuf());
         try {
-            Steering steering = Steering.attachOrFallback(listener.name(), group, listener.steering(), bpf);
+            SteeringMode mode = listener.steering();
+            GuardRules rules = listener.guard();
+            Steering steering;
+            UserSpaceAllowList.Table userSpace = null;
+            try {
+                steering = Steering.attachOrFallback(listener.name(), group, mode, bpf, rules);
+            } catch (GuardUnavailableException e) {
+                if (!listener.guardUserSpace()) throw e;
+                log.warn("listener {}: {}; guard-fallback: user-space, so the workers check the allow-list instead: refused "
+                        + "datagrams still take socket buffer space (docs/security.md){}", listener.name(), e.getMessage(),
+                        rules.rateLimit() != null ? "; the rate-limit is NOT enforced" : "");
+                steering = Steering.attachOrFallback(listener.name(), group, mode, bpf, GuardRules.NONE);
+                userSpace = new UserSpaceAllowList.Table();
+                userSpace.set(rules.allow());
+            }
+            UserSpaceAllowList.Table table = userSpace;
+            UserSpaceAllowList[] filters = new UserSpaceAllowList[listener.workers()];
+            IntFunction<DatagramHandler> workerHandlers = table == null ? handlers
+                    : i -> filters[i] = new UserSpaceAllowList(handlers.apply(i), table);
             SocketDrops drops = SocketDrops.of(group);
-            WorkerPool pool = new WorkerPool(listener.name(), group, handlers, ReceiveOptions.DEFAULT);
-            return new ReuseportReceivePath(listener.name(), group, steering, pool, drops);
+            WorkerPool pool = new WorkerPool(listener.name(), group, workerHandlers, ReceiveOptions.DEFAULT);
+            ListenerGuard guard = new ListenerGuard(listener.name(), steering, rules, table, () -> {
+                long sum = 0;
+                for (UserSpaceAllowList f : filters) if (f != null) sum += f.refused();
+                return sum;
+            });
+            return new ReuseportReceivePath(listener.name(), group, steering, pool, drops, guard);
         } catch (IOException | RuntimeException e) {
             group.close();
             throw e;
         }
+    }
+
+    public ListenerGuard guard() {
+        return guard;
     }
 
     public InetSocketAddress localAddress() {

@@ -3,6 +3,7 @@ package io.sluice.service;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.guard.ListenerGuard;
 import io.sluice.metrics.MetricsServer;
 import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
@@ -11,6 +12,8 @@ import io.sluice.output.FlowOutput;
 import io.sluice.output.PartitionKey;
 import io.sluice.pipeline.BatchingFlowSink;
 import io.sluice.pipeline.WorkerPipeline;
+import io.sluice.steering.BpfObjectSource;
+import io.sluice.steering.GuardUnavailableException;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -62,12 +65,20 @@ public final class SluiceService implements AutoCloseable {
      * @throws ConfigException a setting that cannot work (broker unreachable, address in use...), naming the key
      */
     public static SluiceService start(SluiceConfig config) throws ConfigException {
+        return start(config, BpfObjectSource.bundled());
+    }
+
+    /**
+     * {@link #start(SluiceConfig)} with the steering programs read from {@code steeringObject}: tests give
+     * it an object the verifier refuses, to see what a kernel that cannot run the guard does.
+     */
+    public static SluiceService start(SluiceConfig config, BpfObjectSource steeringObject) throws ConfigException {
         FlowOutput output = OutputFactory.open(config);
         StandardDecoders decoders = new StandardDecoders(config);
         SluiceService service = new SluiceService(config, output, decoders, new ServiceMetrics(new PrometheusRegistry(), true));
         try {
             service.metrics.setTemplateStats(decoders.templateStats());
-            service.openListeners();
+            service.openListeners(steeringObject);
             service.succession.bindMetrics();
             service.succession.restoreTemplates();
             service.listeners.forEach(ReuseportReceivePath::start);
@@ -91,7 +102,7 @@ public final class SluiceService implements AutoCloseable {
         return service;
     }
 
-    private void openListeners() throws ConfigException {
+    private void openListeners(BpfObjectSource steeringObject) throws ConfigException {
         PartitionKey key = config.kafka().partitionKey();
         FlowBatch.Encoding encoding = OutputFactory.batchEncoding(output);
         long maxAgeNanos = config.batching().maxAge().toNanos();
@@ -106,11 +117,14 @@ public final class SluiceService implements AutoCloseable {
             }
             ReuseportReceivePath path;
             try {
-                path = ReuseportReceivePath.open(lc, i -> pipelines[i]);
+                path = ReuseportReceivePath.open(lc, i -> pipelines[i], steeringObject);
             } catch (IOException e) {
                 throw new ConfigException("listeners[" + li + "].address", "cannot listen on " + lc.name() + ": " + e.getMessage());
+            } catch (GuardUnavailableException e) {
+                throw new ConfigException("listeners[" + li + "].allow", e.getMessage());
             }
             listeners.add(path);
+            if (path.guard() != null) metrics.addGuard(path.guard());
             for (int w = 0; w < pipelines.length; w++) {
                 int worker = w;
                 metrics.addWorker(new WorkerCounters(lc.name(), w, path.receiveStats(w), () -> Math.max(0, path.socketDrops(worker)),
@@ -119,6 +133,44 @@ public final class SluiceService implements AutoCloseable {
             metrics.addListener(lc.name(), path::ebpfLoaded);
             succession.addTemplateInlet(lc.protocol(), pipelines[0]);
         }
+    }
+
+    /**
+     * SIGHUP: puts every listener's {@code allow} and {@code rate-limit} of {@code next} in force in place
+     * (maps updated while datagrams flow, no socket closed; docs/security.md). All or nothing: if one
+     * listener cannot take its new guard without another program (a restart), nothing changes and the
+     * exception says which. Every other setting is read at start only.
+     */
+    public synchronized void reload(SluiceConfig next) throws ConfigException {
+        List<SluiceConfig.Listener> wanted = next.listeners();
+        if (wanted.size() != listeners.size()) {
+            throw new ConfigException("listeners", "a reload cannot add or remove listeners (" + listeners.size() + " running, "
+                    + wanted.size() + " configured): restart sluice");
+        }
+        for (int i = 0; i < wanted.size(); i++) {
+            SluiceConfig.Listener running = config.listeners().get(i);
+            if (!running.address().equals(wanted.get(i).address())) {
+                throw new ConfigException("listeners[" + i + "].address", "changed from " + running.name() + " to "
+                        + wanted.get(i).name() + ": a reload changes only allow and rate-limit, restart sluice");
+            }
+            ListenerGuard guard = listeners.get(i).guard();
+            String why = guard == null ? (wanted.get(i).guard().enforcing() ? "this listener has no guard" : null)
+                    : guard.refuses(wanted.get(i).guard());
+            if (why != null) throw new ConfigException("listeners[" + i + "].allow", why);
+        }
+        for (int i = 0; i < wanted.size(); i++) {
+            ListenerGuard guard = listeners.get(i).guard();
+            if (guard == null) continue;
+            guard.reload(wanted.get(i).guard());
+            log.info("listener {}: reloaded the guard: {}", guard.listener(), wanted.get(i).guard().describe());
+        }
+    }
+
+    /** Every listener's guard (allow-list, rate limit, their figures), for the metrics and /exporters. */
+    public List<ListenerGuard> guards() {
+        List<ListenerGuard> out = new ArrayList<>();
+        for (ReuseportReceivePath l : listeners) if (l.guard() != null) out.add(l.guard());
+        return out;
     }
 
     private void housekeep() {

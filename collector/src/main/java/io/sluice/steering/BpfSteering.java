@@ -1,13 +1,6 @@
 package io.sluice.steering;
 
-import io.sluice.libbpf.Errno;
-import io.sluice.libbpf.libbpf_h;
-import io.sluice.libbpf.socket_h;
 import io.sluice.socket.ReuseportSocketGroup;
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.List;
 
 /**
  * The loaded sk_reuseport program of one listener and its socket map: open the object, set
@@ -26,149 +19,64 @@ public final class BpfSteering implements AutoCloseable {
     private final BpfObjectSource source;
     private final SteeringMode mode;
     private final int numSockets;
-    private final Arena arena;
-    private final MemorySegment object;
+    private final BpfObject object;
     private final int programFd;
     private final SocketMap socketMap;
+    private final GuardMaps guard;
     private ReuseportSocketGroup current;
     private boolean attached;
     private boolean closed;
 
-    private BpfSteering(BpfObjectSource source, SteeringMode mode, int numSockets, Arena arena,
-            MemorySegment object, int programFd, SocketMap socketMap) {
+    private BpfSteering(BpfObjectSource source, SteeringMode mode, int numSockets, BpfObject object, int programFd,
+            SocketMap socketMap, GuardMaps guard) {
         this.source = source;
         this.mode = mode;
         this.numSockets = numSockets;
-        this.arena = arena;
         this.object = object;
         this.programFd = programFd;
         this.socketMap = socketMap;
+        this.guard = guard;
+    }
+
+    /** {@link #load(BpfObjectSource, SteeringMode, int, GuardRules)} without a guard. */
+    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets) {
+        return load(source, mode, numSockets, GuardRules.NONE);
     }
 
     /**
-     * Opens {@code source}, keeps only {@code mode}'s program, sets {@code num_sockets} and loads it.
+     * Opens {@code source}, keeps only {@code mode}'s program (with a guard, {@link SteeringMode#HASH}
+     * has one too: it filters and leaves the choice to the kernel), sets {@code num_sockets}, loads it
+     * and puts {@code rules} in its guard maps before anything is attached.
      *
-     * @throws IllegalArgumentException mode HASH (no program), or numSockets outside 1..256 (before
-     *     anything touches the kernel)
+     * @throws IllegalArgumentException mode HASH without a guard (no program), or numSockets outside
+     *     1..256 (before anything touches the kernel)
      * @throws BpfObjectException the object is missing, corrupt or lacks the program/map/constant
-     * @throws BpfLoadException the kernel refused (privilege, verifier, old kernel) or libbpf is missing
+     * @throws BpfLoadException the kernel refused (privilege, verifier, old kernel, map type) or libbpf is missing
      */
-    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets) {
-        if (!mode.usesProgram()) {
+    public static BpfSteering load(BpfObjectSource source, SteeringMode mode, int numSockets, GuardRules rules) {
+        String program = mode.programName(rules.enforcing());
+        if (program == null) {
             throw new IllegalArgumentException("steering mode " + mode + " loads no program");
         }
         SocketMap.checkFits(numSockets);
-        byte[] bytes = source.read();
+        BpfObject object = BpfObject.open(source);
         try {
-            LibbpfLogRouter.install();
-        } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
-            throw new BpfLoadException("libbpf is not usable: " + e.getMessage(), e);
-        }
-        Arena arena = Arena.ofShared();
-        MemorySegment object = MemorySegment.NULL;
-        try {
-            MemorySegment errno = Errno.allocate(arena);
-            // libbpf may keep pointing into the buffer until close: it lives in the object's arena.
-            MemorySegment buffer = arena.allocate(bytes.length, 8);
-            MemorySegment.copy(bytes, 0, buffer, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            // struct bpf_object_open_opts { size_t sz; const char *object_name; ... }: a short sz is
-            // valid (older callers), and names the object in libbpf's messages.
-            MemorySegment opts = arena.allocate(16, 8);
-            opts.set(ValueLayout.JAVA_LONG, 0, 16L);
-            opts.set(ValueLayout.ADDRESS, 8, arena.allocateFrom(shortName(source)));
-            object = libbpf_h.bpf_object__open_mem(errno, buffer, bytes.length, opts);
-            if (object.equals(MemorySegment.NULL)) {
-                throw new BpfObjectException("cannot open BPF object " + source.name()
-                        + " (not a valid BPF ELF object?): " + Errno.describe(Errno.read(errno)));
-            }
-            for (SteeringMode m : SteeringMode.values()) {
-                if (!m.usesProgram()) {
-                    continue;
-                }
-                MemorySegment prog = findProgram(errno, arena, object, m.programName(), source, m == mode);
-                if (m != mode && !prog.equals(MemorySegment.NULL)) {
-                    libbpf_h.bpf_program__set_autoload(prog, false);
-                }
-            }
-            MemorySegment rodata = libbpf_h.bpf_object__find_map_by_name(errno, object, arena.allocateFrom(RODATA));
-            if (rodata.equals(MemorySegment.NULL) || libbpf_h.bpf_map__value_size(rodata) != 4) {
-                throw new BpfObjectException("BPF object " + source.name()
-                        + " has no 4-byte .rodata holding only 'volatile const __u32 num_sockets'");
-            }
-            MemorySegment value = arena.allocate(ValueLayout.JAVA_INT);
-            value.set(ValueLayout.JAVA_INT, 0, numSockets);
-            int rc = libbpf_h.bpf_map__set_initial_value(rodata, value, 4);
-            if (rc < 0) {
-                throw new BpfObjectException("cannot set num_sockets in " + source.name() + ": " + Errno.describe(-rc));
-            }
-            MemorySegment map = libbpf_h.bpf_object__find_map_by_name(errno, object, arena.allocateFrom(MAP_NAME));
-            if (map.equals(MemorySegment.NULL)) {
-                throw new BpfObjectException("BPF object " + source.name() + " has no map '" + MAP_NAME + "'");
-            }
-            if (libbpf_h.bpf_map__max_entries(map) < numSockets) {
+            object.keepOnlyProgram(program, SteeringMode.programNames()).setConst(RODATA, numSockets);
+            BpfObject.MapHandle map = object.map(MAP_NAME, 0);
+            if (map.maxEntries() < numSockets) {
                 throw new BpfObjectException("map '" + MAP_NAME + "' of " + source.name() + " holds "
-                        + libbpf_h.bpf_map__max_entries(map) + " sockets, fewer than " + numSockets);
+                        + map.maxEntries() + " sockets, fewer than " + numSockets);
             }
-            LibbpfLogRouter.startCapture();
-            List<String> libbpfSaid;
-            try {
-                rc = libbpf_h.bpf_object__load(object);
-            } finally {
-                libbpfSaid = LibbpfLogRouter.stopCapture();
-            }
-            if (rc < 0) {
-                throw new BpfLoadException("the kernel refused BPF program '" + mode.programName() + "' of "
-                        + source.name() + ": " + Errno.describe(-rc) + verifierReason(libbpfSaid), -rc);
-            }
-            MemorySegment prog = findProgram(errno, arena, object, mode.programName(), source, true);
-            int progFd = libbpf_h.bpf_program__fd(prog);
-            int mapFd = libbpf_h.bpf_map__fd(map);
-            if (progFd < 0 || mapFd < 0) {
-                throw new BpfLoadException("BPF object " + source.name() + " loaded without program or map fd", 0);
-            }
-            return new BpfSteering(source, mode, numSockets, arena, object, progFd,
-                    new SocketMap(mapFd, "socket map of " + source.name()));
+            GuardMaps.Handles guardMaps = GuardMaps.find(object);
+            object.load("BPF program '" + program + "'");
+            GuardMaps guard = guardMaps.live();
+            guard.apply(rules);
+            return new BpfSteering(source, mode, numSockets, object, object.programFd(program),
+                    new SocketMap(map.fd(), "socket map of " + source.name()), guard);
         } catch (RuntimeException | Error e) {
-            if (!object.equals(MemorySegment.NULL)) {
-                libbpf_h.bpf_object__close(object);
-            }
-            arena.close();
+            object.close();
             throw e;
         }
-    }
-
-    private static MemorySegment findProgram(MemorySegment errno, Arena arena, MemorySegment object, String name,
-            BpfObjectSource source, boolean required) {
-        MemorySegment prog = libbpf_h.bpf_object__find_program_by_name(errno, object, arena.allocateFrom(name));
-        if (required && prog.equals(MemorySegment.NULL)) {
-            throw new BpfObjectException("BPF object " + source.name() + " has no program '" + name + "'");
-        }
-        return prog;
-    }
-
-    private static String shortName(BpfObjectSource source) {
-        String name = source.name();
-        int slash = name.lastIndexOf('/');
-        return slash >= 0 ? name.substring(slash + 1) : name;
-    }
-
-    /** The verifier's own words: the last non-empty line of the program load log, if libbpf printed one. */
-    private static String verifierReason(List<String> messages) {
-        String last = null;
-        boolean inLog = false;
-        for (String message : messages) {
-            for (String line : message.split("\n")) {
-                String p = line.strip();
-                if (p.contains("-- BEGIN PROG LOAD LOG --")) {
-                    inLog = true;
-                } else if (p.contains("-- END PROG LOAD LOG --")) {
-                    inLog = false;
-                } else if (inLog && !p.isEmpty() && !p.startsWith("processed ") && !p.startsWith("verification time")) {
-                    last = p;
-                }
-            }
-        }
-        return last == null ? "" : " (verifier: " + last + ")";
     }
 
     /** Fills the map with {@code group}'s sockets and attaches the program to the group. */
@@ -177,7 +85,7 @@ public final class BpfSteering implements AutoCloseable {
         checkSize(group);
         socketMap.putAll(group);
         current = group;
-        setProgram(group, socket_h.SO_ATTACH_REUSEPORT_EBPF(), programFd, "attach");
+        ReuseportProgram.attach(group, programFd);
         attached = true;
     }
 
@@ -213,22 +121,8 @@ public final class BpfSteering implements AutoCloseable {
             attached = false;
             return;
         }
-        setProgram(current, socket_h.SO_DETACH_REUSEPORT_BPF(), 0, "detach");
+        ReuseportProgram.detachAny(current);
         attached = false;
-    }
-
-    private void setProgram(ReuseportSocketGroup group, int option, int value, String what) {
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment errno = Errno.allocate(a);
-            MemorySegment v = a.allocate(ValueLayout.JAVA_INT);
-            v.set(ValueLayout.JAVA_INT, 0, value);
-            int rc = socket_h.setsockopt(errno, group.fd(0), socket_h.SOL_SOCKET(), option, v, 4);
-            if (rc != 0) {
-                int e = Errno.read(errno);
-                throw new BpfLoadException("cannot " + what + " BPF program " + (option == socket_h.SO_ATTACH_REUSEPORT_EBPF()
-                        ? "to " : "from ") + group + ": " + Errno.describe(e), e);
-            }
-        }
     }
 
     private void checkSize(ReuseportSocketGroup group) {
@@ -254,6 +148,11 @@ public final class BpfSteering implements AutoCloseable {
 
     public int programFd() {
         return programFd;
+    }
+
+    /** The guard's maps: the rules in force, reload in place, drop counters, top offenders. */
+    public GuardMaps guard() {
+        return guard;
     }
 
     public SocketMap socketMap() {
@@ -283,7 +182,6 @@ public final class BpfSteering implements AutoCloseable {
             return;
         }
         closed = true;
-        libbpf_h.bpf_object__close(object);
-        arena.close();
+        object.close();
     }
 }

@@ -1,6 +1,7 @@
 package io.sluice.steering;
 
 import io.sluice.libbpf.Errno;
+import io.sluice.libbpf.errno_h;
 import io.sluice.libbpf.libbpf_h;
 import io.sluice.libbpf.unistd_h;
 import java.lang.foreign.Arena;
@@ -34,62 +35,23 @@ public final class OwnerMap {
         if (value.length != VALUE_SIZE) {
             throw new IllegalArgumentException("an owner record is " + VALUE_SIZE + " bytes, got " + value.length);
         }
-        byte[] bytes = source.read();
-        try {
-            LibbpfLogRouter.install();
-        } catch (UnsatisfiedLinkError | ExceptionInInitializerError | NoClassDefFoundError e) {
-            throw new BpfLoadException("libbpf is not usable: " + e.getMessage(), e);
-        }
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment errno = Errno.allocate(arena);
-            MemorySegment buffer = arena.allocate(bytes.length, 8);
-            MemorySegment.copy(bytes, 0, buffer, ValueLayout.JAVA_BYTE, 0, bytes.length);
-            MemorySegment object = libbpf_h.bpf_object__open_mem(errno, buffer, bytes.length, MemorySegment.NULL);
-            if (object.equals(MemorySegment.NULL)) {
-                throw new BpfObjectException("cannot open BPF object " + source.name() + ": " + Errno.describe(Errno.read(errno)));
+        // Maps only: the programs would cost a verifier pass each and are not needed here;
+        // .rodata (num_sockets) must have a value before load, nothing reads it.
+        try (BpfObject object = BpfObject.open(source).keepOnlyProgram(null, SteeringMode.programNames()).setConst(RODATA, 1);
+             Arena arena = Arena.ofConfined()) {
+            BpfObject.MapHandle map = object.map(MAP_NAME, VALUE_SIZE);
+            object.load("the owner map");
+            int fd = map.fd();
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment v = arena.allocate(VALUE_SIZE, 8);
+            MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, VALUE_SIZE);
+            int rc = libbpf_h.bpf_map_update_elem(fd, key, v, libbpf_h.BPF_ANY());
+            if (rc < 0) {
+                throw new BpfLoadException("cannot write the owner record: " + Errno.describe(-rc), -rc);
             }
-            try {
-                // Maps only: the programs would cost a verifier pass each and are not needed here.
-                for (SteeringMode m : SteeringMode.values()) {
-                    if (m.usesProgram()) {
-                        MemorySegment prog = libbpf_h.bpf_object__find_program_by_name(errno, object,
-                                arena.allocateFrom(m.programName()));
-                        if (!prog.equals(MemorySegment.NULL)) {
-                            libbpf_h.bpf_program__set_autoload(prog, false);
-                        }
-                    }
-                }
-                MemorySegment map = libbpf_h.bpf_object__find_map_by_name(errno, object, arena.allocateFrom(MAP_NAME));
-                if (map.equals(MemorySegment.NULL) || libbpf_h.bpf_map__value_size(map) != VALUE_SIZE) {
-                    throw new BpfObjectException("BPF object " + source.name() + " has no map '" + MAP_NAME
-                            + "' with a " + VALUE_SIZE + "-byte struct sluice_owner");
-                }
-                // .rodata (num_sockets) must have a value before load; nothing reads it here.
-                MemorySegment rodata = libbpf_h.bpf_object__find_map_by_name(errno, object, arena.allocateFrom(RODATA));
-                if (!rodata.equals(MemorySegment.NULL)) {
-                    MemorySegment one = arena.allocate(ValueLayout.JAVA_INT);
-                    one.set(ValueLayout.JAVA_INT, 0, 1);
-                    libbpf_h.bpf_map__set_initial_value(rodata, one, 4);
-                }
-                int rc = libbpf_h.bpf_object__load(object);
-                if (rc < 0) {
-                    throw new BpfLoadException("cannot create the owner map from " + source.name() + ": "
-                            + Errno.describe(-rc), -rc);
-                }
-                int fd = libbpf_h.bpf_map__fd(map);
-                MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
-                MemorySegment v = arena.allocate(VALUE_SIZE, 8);
-                MemorySegment.copy(value, 0, v, ValueLayout.JAVA_BYTE, 0, VALUE_SIZE);
-                rc = libbpf_h.bpf_map_update_elem(fd, key, v, libbpf_h.BPF_ANY());
-                if (rc < 0) {
-                    throw new BpfLoadException("cannot write the owner record: " + Errno.describe(-rc), -rc);
-                }
-                rc = libbpf_h.bpf_obj_pin(fd, arena.allocateFrom(pin.toString()));
-                if (rc < 0) {
-                    throw new BpfLoadException("cannot pin the owner record at " + pin + ": " + Errno.describe(-rc), -rc);
-                }
-            } finally {
-                libbpf_h.bpf_object__close(object);
+            rc = libbpf_h.bpf_obj_pin(fd, arena.allocateFrom(pin.toString()));
+            if (rc < 0) {
+                throw new BpfLoadException("cannot pin the owner record at " + pin + ": " + Errno.describe(-rc), -rc);
             }
         }
     }
@@ -107,7 +69,7 @@ public final class OwnerMap {
             } catch (UnsatisfiedLinkError e) {
                 throw new BpfLoadException("libbpf is not usable: " + e.getMessage(), e);
             }
-            if (fd == -2) { // ENOENT
+            if (fd == -errno_h.ENOENT()) {
                 return Optional.empty();
             }
             if (fd < 0) {

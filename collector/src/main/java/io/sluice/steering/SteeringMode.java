@@ -29,6 +29,22 @@ public enum SteeringMode {
         return programName;
     }
 
+    /** The program that filters only and leaves the socket to the kernel's hash (steering hash with a guard). */
+    public static final String HASH_GUARD_PROGRAM = "reuseport_hash_guard";
+
+    /** The program to load when a guard is configured or not; null: none (hash without a guard). */
+    public String programName(boolean guarded) {
+        return programName != null ? programName : guarded ? HASH_GUARD_PROGRAM : null;
+    }
+
+    /** Every program name of the object's steering modes (those a load turns off but one). */
+    public static java.util.List<String> programNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (SteeringMode m : values()) if (m.usesProgram()) names.add(m.programName);
+        names.add(HASH_GUARD_PROGRAM);
+        return names;
+    }
+
     public boolean usesProgram() {
         return programName != null;
     }

@@ -312,4 +312,21 @@ public final class libbpf_h {
             throw RuntimeHelper.unreachable(t);
         }
     }
+
+    private static final class bpf_map_get_next_key {
+        static final MethodHandle HANDLE = RuntimeHelper.libbpf("bpf_map_get_next_key",
+                FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS));
+    }
+
+    /**
+     * {@code int bpf_map_get_next_key(int fd, const void *key, void *next_key)}: the key after {@code key}
+     * (the first with NULL); 0, -ENOENT after the last, or -errno.
+     */
+    public static int bpf_map_get_next_key(int fd, MemorySegment key, MemorySegment nextKey) {
+        try {
+            return (int) bpf_map_get_next_key.HANDLE.invokeExact(fd, key, nextKey);
+        } catch (Throwable t) {
+            throw RuntimeHelper.unreachable(t);
+        }
+    }
 }
