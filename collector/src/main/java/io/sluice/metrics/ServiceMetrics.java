@@ -6,6 +6,7 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.output.DropReason;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,6 +79,21 @@ public final class ServiceMetrics {
                 .callback(cb -> {
                     for (WorkerCounters w : workers) {
                         for (DecodeError e : DecodeError.values()) cb.call(w.decode().errors(e), w.listener(), id(w), e.label);
+                    }
+                })
+                .register(registry);
+        CounterWithCallback.builder()
+                .name("sluice_records_skipped_total")
+                .help("well-formed samples, records or sets sluice does not decode (not errors), by kind and sFlow enterprise:format")
+                .labelNames(L, W, "kind", "enterprise", "format")
+                .callback(cb -> {
+                    for (WorkerCounters w : workers) {
+                        SkippedRecords s = w.decode().skipped();
+                        for (int i = 0; i < s.used(); i++) {
+                            cb.call(s.count(i), w.listener(), id(w), s.kind(i).label, Integer.toString(s.enterprise(i)),
+                                    Integer.toString(s.format(i)));
+                        }
+                        if (s.overflow() > 0) cb.call(s.overflow(), w.listener(), id(w), "other", "other", "other");
                     }
                 })
                 .register(registry);

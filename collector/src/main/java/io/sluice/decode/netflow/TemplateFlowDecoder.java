@@ -7,6 +7,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.decode.template.PendingSet;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
@@ -145,7 +146,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             } else if (setId >= 256) {
                 dataSet(b, setId, body, setEnd, sink, stats);
             } else {
-                stats.error(DecodeError.UNSUPPORTED); // reserved set id: skipped by its length
+                stats.skip(SkippedRecords.Kind.NETFLOW_SET, setId); // reserved set id: skipped by its length, not an error
             }
             p = p + setLength;
         }

@@ -5,6 +5,7 @@ import static io.sluice.decode.sflow.Xdr.u32;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.flow.FlowRecord;
@@ -118,7 +119,8 @@ final class FlowSampleDecoder {
             case RECORD_ROUTER -> extendedRouter(b, p, end);
             case RECORD_GATEWAY -> extendedGateway(b, p, end);
             default -> {
-                stats.error(DecodeError.UNSUPPORTED); // skipped by its length
+                // host-sFlow's 0:2100 sockets, 0:1043 ... : well-formed records sluice does not use
+                stats.skip(SkippedRecords.Kind.SFLOW_FLOW_RECORD, format);
                 yield true;
             }
         };
@@ -141,7 +143,7 @@ final class FlowSampleDecoder {
             case HEADER_PROTOCOL_ETHERNET -> l3Length = PacketHeaderParser.parseEthernet(b, h, hl, f, decapsulation);
             case HEADER_PROTOCOL_IPV4, HEADER_PROTOCOL_IPV6 ->
                     l3Length = PacketHeaderParser.parseIp(b, h, hl, f, decapsulation);
-            default -> stats.error(DecodeError.UNSUPPORTED); // Token Ring, FDDI, 802.11, ...: size only
+            default -> stats.skip(SkippedRecords.Kind.SFLOW_HEADER_PROTOCOL, protocol); // Token Ring, FDDI, 802.11, ...: size only
         }
         // bytes is the L3 length (the IP packet as its header states it). A frame without IP (ARP,
         // a header type we do not parse) has no L3 length: its frame length is the only size there is.

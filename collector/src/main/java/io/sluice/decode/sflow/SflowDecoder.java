@@ -7,6 +7,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -19,7 +20,7 @@ import java.nio.ByteBuffer;
  * <p>Datagram: version 5, agent address (IPv4 or IPv6), sub-agent id, sequence, uptime, sample
  * count, then samples, each {@code data_format} (enterprise << 12 | format) + length + body. Flow
  * samples (0:1, 0:3) become flows, counter samples (0:2, 0:4) counter messages; any other sample
- * (drop notifications 0:5, vendor samples) is skipped by its length and counted UNSUPPORTED.
+ * (vendor samples) is skipped by its length and counted in {@link SkippedRecords}, not as an error.
  *
  * <p>Robustness: reading stops at the declared sample count even if more bytes follow (hand-edited
  * captures declare 1 sample and carry 5); a sample whose length overruns the datagram ends the
@@ -131,7 +132,7 @@ public final class SflowDecoder implements DatagramDecoder {
                 case SAMPLE_COUNTERS, SAMPLE_COUNTERS_EXPANDED ->
                         counterSamples.decode(b, p, sampleEnd, format == SAMPLE_COUNTERS_EXPANDED, header, datagram,
                                 sink, stats);
-                default -> stats.error(DecodeError.UNSUPPORTED); // drop notifications (0:5), vendor samples
+                default -> stats.skip(SkippedRecords.Kind.SFLOW_SAMPLE, format); // vendor samples: well-formed, not ours
             }
             p = sampleEnd;
         }
