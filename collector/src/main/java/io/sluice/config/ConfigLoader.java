@@ -215,9 +215,14 @@ public final class ConfigLoader {
         t.rejectUnknownKeys();
         Duration shutdownTimeout = root.duration("shutdown-timeout", Duration.ofSeconds(30), Duration.ZERO);
         SluiceConfig.Handover handover = handover(root.object("handover"));
+        ConfigNode ex = root.object("exporters");
+        SluiceConfig.Exporters exporters = new SluiceConfig.Exporters(
+                (int) ex.integer("max", 1000, 0, 100_000),
+                (int) ex.integer("reorder-window", 64, 1, 4096));
+        ex.rejectUnknownKeys();
         root.rejectUnknownKeys();
         return new SluiceConfig(listeners, kafka, batching, backpressure, output, metricsListen, sampling, templates,
-                shutdownTimeout, handover);
+                shutdownTimeout, handover, exporters);
     }
 
     /** handover.*: see docs/upgrade.md. The state dir defaults to $SLUICE_STATE (the systemd unit sets it). */

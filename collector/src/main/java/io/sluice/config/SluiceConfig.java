@@ -20,7 +20,8 @@ public record SluiceConfig(
         Sampling sampling,
         Templates templates,
         Duration shutdownTimeout,
-        Handover handover) {
+        Handover handover,
+        Exporters exporters) {
 
     public enum Protocol {
         AUTO("auto"), SFLOW("sflow"), NETFLOW("netflow"), IPFIX("ipfix");
@@ -85,6 +86,14 @@ public record SluiceConfig(
      * @param templateSnapshotMaxAge an older snapshot is not loaded (exporters may have changed their templates)
      */
     public record Handover(boolean enabled, java.nio.file.Path pinRoot, String stateDir, Duration templateSnapshotMaxAge) {}
+
+    /**
+     * The per-exporter accounting (docs/ledger.md).
+     *
+     * @param max exporters with their own metric series; datagrams of further sources count under "other"
+     * @param reorderWindow messages a sequence gap waits for late (reordered) messages before it counts as missing
+     */
+    public record Exporters(int max, int reorderWindow) {}
 
     /**
      * Bounds of the NetFlow v9 / IPFIX template store.

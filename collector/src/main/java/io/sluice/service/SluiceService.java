@@ -5,6 +5,8 @@ import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.capture.CapturedDatagram;
 import io.sluice.handover.Handover;
+import io.sluice.ledger.ExporterMetrics;
+import io.sluice.ledger.ExporterTable;
 import io.sluice.handover.ProcessInfo;
 import io.sluice.metrics.MetricsServer;
 import io.sluice.metrics.ServiceMetrics;
@@ -40,6 +42,8 @@ public final class SluiceService implements AutoCloseable {
     private final FlowOutput output;
     private final DecoderFactory decoders;
     private final ServiceMetrics metrics;
+    /** Every exporter heard from, shared by all workers of all listeners (io.sluice.ledger). */
+    private final ExporterTable exporters;
     private final List<ReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     /** File name of the template snapshot in the state dir. */
@@ -82,6 +86,8 @@ public final class SluiceService implements AutoCloseable {
         this.output = output;
         this.decoders = decoders;
         this.metrics = metrics;
+        this.exporters = new ExporterTable(config.exporters().max(), config.exporters().reorderWindow());
+        ExporterMetrics.register(metrics.registry(), exporters);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-housekeeping");
             t.setDaemon(true);
@@ -279,7 +285,7 @@ public final class SluiceService implements AutoCloseable {
             for (int w = 0; w < pipelines.length; w++) {
                 BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(config.batching().flows(), key, encoding),
                         output.forWorker(lc.name(), w), maxAgeNanos);
-                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink, lc.name() + "/" + w);
+                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink, lc.name() + "/" + w, exporters);
             }
             ReceivePath path;
             try {
@@ -344,6 +350,11 @@ public final class SluiceService implements AutoCloseable {
         synchronized (metricsLock) {
             return metricsServer == null ? -1 : metricsServer.port();
         }
+    }
+
+    /** The exporters heard from (per-exporter counters and sequence accounting). */
+    public ExporterTable exporters() {
+        return exporters;
     }
 
     public ServiceMetrics metrics() {

@@ -9,6 +9,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
+import io.sluice.decode.SequenceKind;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import java.nio.ByteBuffer;
@@ -74,6 +75,8 @@ public final class NetflowV5Decoder implements DatagramDecoder {
             rate = configured > 0 ? configured : 1;
             rateSource = configured > 0 ? SOURCE_CONFIGURED_DEFAULT : SOURCE_NF5_HEADER;
         }
+        // flow_sequence counts flows, per engine (type, id): the declared count is what the exporter sent
+        d.sequences.sequence(SequenceKind.NETFLOW_V5, u16(b, 20), 0, sequence, count, uptimeMs);
         int available = (end - HEADER) / RECORD;
         if (count > available) {
             stats.error(DecodeError.TRUNCATED);

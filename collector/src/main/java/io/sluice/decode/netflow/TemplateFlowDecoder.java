@@ -84,7 +84,10 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             if (setsStart < 0) return;
             int messageEnd = messageEnd(d.buffer, end, stats);
             learntInDatagram.clear();
+            messageRecords = 0;
+            messageRecordsUnknown = false;
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
+            d.sequences.sequence(sequenceKind(), domain, 0, sequence, sequenceUnits(), sysUptimeMs());
             for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
             // What the sink throws is the sink's business and goes on up. Anything else is a decoder bug,
@@ -97,6 +100,19 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.MALFORMED);
         }
     }
+
+    /** Data records (flow and options) in the current message's own sets, for IPFIX's sequence. */
+    int messageRecords;
+    /** A data set of the current message waits for its template: its record count is not known. */
+    boolean messageRecordsUnknown;
+
+    abstract io.sluice.decode.SequenceKind sequenceKind();
+
+    /** What the current message adds to its sequence (v9: one export packet; IPFIX: its data records). */
+    abstract long sequenceUnits();
+
+    /** The header's uptime for reset detection, or -1 when the protocol has none. */
+    abstract long sysUptimeMs();
 
     /**
      * Reads the header into the fields above; returns where the sets start, or -1 (counted) when the
@@ -213,6 +229,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             decodeRecords(t, b, body, setEnd, sink, stats);
             return;
         }
+        messageRecordsUnknown = true;
         park(k, b, body, setEnd);
         // Dekker-style handshake with learn(): park, fence, look again. The learner puts, fences, then
         // reads the pending count, so at least one of the two sees the other's write.
@@ -280,6 +297,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
                 break;
             }
             if (!t.options) flows += records.flowsOfLastRecord();
+            messageRecords++;
             p = next;
         }
         if (flows > 0) stats.flows(protocol, flows);

@@ -6,6 +6,7 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.SkippedRecords;
+import io.sluice.decode.SequenceKind;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.flow.FlowRecord;
@@ -87,6 +88,10 @@ final class FlowSampleDecoder {
             records = u32(b, p + 28);
         }
         f.samplingRateSource = 1; // SamplingRateSource.SFLOW_SAMPLE
+        // the sample sequence counts the samples of one source id (data source) of the agent
+        long sourceId = expanded ? (u32(b, p + 4) << 32) | u32(b, p + 8) : u32(b, p + 4);
+        datagram.sequences.sequence(SequenceKind.SFLOW_FLOW_SAMPLE, header.agentKey ^ (header.subAgentId << 40), sourceId,
+                f.sequenceNum, 1, header.uptimeMs);
         q = p + fixed;
         // Each record takes at least its 8-byte header, so the loop ends within (end - q) / 8 rounds
         // whatever the declared count says.

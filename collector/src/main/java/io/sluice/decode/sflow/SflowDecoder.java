@@ -8,6 +8,8 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.SkippedRecords;
+import io.sluice.decode.SequenceKind;
+import io.sluice.decode.SequenceObserver;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -103,6 +105,9 @@ public final class SflowDecoder implements DatagramDecoder {
         header.sequence = u32(b, p + 4);
         header.uptimeMs = u32(b, p + 8);
         header.declaredSamples = u32(b, p + 12);
+        header.agentKey = SequenceObserver.addressKey(header.agent.bytes, header.agent.length);
+        datagram.sequences.sequence(SequenceKind.SFLOW_DATAGRAM, header.agentKey, header.subAgentId, header.sequence, 1,
+                header.uptimeMs);
         p += 16;
         for (long s = 0; s < header.declaredSamples; s++) {
             if (end - p < 8) {
