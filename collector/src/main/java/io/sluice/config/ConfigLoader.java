@@ -218,7 +218,7 @@ public final class ConfigLoader {
         ConfigNode ex = root.object("exporters");
         SluiceConfig.Exporters exporters = new SluiceConfig.Exporters(
                 (int) ex.integer("max", 1000, 0, 100_000),
-                (int) ex.integer("reorder-window", 64, 1, 4096));
+                ex.duration("reorder-window", Duration.ofSeconds(2), Duration.ofMillis(1)));
         ex.rejectUnknownKeys();
         root.rejectUnknownKeys();
         return new SluiceConfig(listeners, kafka, batching, backpressure, output, metricsListen, sampling, templates,

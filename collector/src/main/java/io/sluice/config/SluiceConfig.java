@@ -91,9 +91,9 @@ public record SluiceConfig(
      * The per-exporter accounting (docs/ledger.md).
      *
      * @param max exporters with their own metric series; datagrams of further sources count under "other"
-     * @param reorderWindow messages a sequence gap waits for late (reordered) messages before it counts as missing
+     * @param reorderWindow how long a sequence gap waits for late (reordered) messages before it counts as missing
      */
-    public record Exporters(int max, int reorderWindow) {}
+    public record Exporters(int max, Duration reorderWindow) {}
 
     /**
      * Bounds of the NetFlow v9 / IPFIX template store.

@@ -16,12 +16,14 @@ public interface SequenceObserver {
      * @param sequence the 32-bit sequence number of the header (unsigned)
      * @param units what the message adds to the sequence (1 for datagram sequences, records for v5 and
      *     IPFIX), or {@link #UNKNOWN_UNITS}
+     * @param optionRecords of {@code units}, the IPFIX options data records (some exporters leave them out
+     *     of their count); 0 elsewhere
      * @param uptimeMs the exporter's uptime in the header, or -1 when the protocol has none
      */
-    void sequence(SequenceKind kind, long spaceA, long spaceB, long sequence, long units, long uptimeMs);
+    void sequence(SequenceKind kind, long spaceA, long spaceB, long sequence, long units, long optionRecords, long uptimeMs);
 
     /** Ignores every number (offline decoding, tests of the decoders alone). */
-    SequenceObserver NONE = (kind, a, b, sequence, units, uptime) -> {};
+    SequenceObserver NONE = (kind, a, b, sequence, units, options, uptime) -> {};
 
     /** A 64-bit key of an address (4 or 16 bytes): exact for IPv4, the halves folded for IPv6. */
     static long addressKey(byte[] address, int length) {

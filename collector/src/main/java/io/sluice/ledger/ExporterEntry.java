@@ -21,7 +21,7 @@ public final class ExporterEntry implements SequenceObserver {
     final int addressLength;
     /** The {@code exporter} label: the address, or {@code other}. */
     public final String label;
-    private final int window;
+    private final long windowNanos;
 
     final LongAdder datagrams = new LongAdder();
     final LongAdder bytes = new LongAdder();
@@ -34,11 +34,11 @@ public final class ExporterEntry implements SequenceObserver {
     private volatile long lastSeenMs;
     private volatile SequenceSpace[] spaces = new SequenceSpace[0];
 
-    ExporterEntry(byte[] address, int addressLength, String label, int window) {
+    ExporterEntry(byte[] address, int addressLength, String label, long windowNanos) {
         this.address = Arrays.copyOf(address, 16);
         this.addressLength = addressLength;
         this.label = label != null ? label : AddressFormat.format(address, addressLength);
-        this.window = window;
+        this.windowNanos = windowNanos;
         for (int i = 0; i < errors.length; i++) errors[i] = new LongAdder();
     }
 
@@ -77,9 +77,10 @@ public final class ExporterEntry implements SequenceObserver {
     }
 
     @Override
-    public void sequence(SequenceKind kind, long spaceA, long spaceB, long sequence, long units, long uptimeMs) {
+    public void sequence(SequenceKind kind, long spaceA, long spaceB, long sequence, long units, long optionRecords,
+                         long uptimeMs) {
         SequenceSpace s = space(kind, spaceA, spaceB);
-        if (s != null) s.observe(sequence, units, uptimeMs);
+        if (s != null) s.observe(sequence, units, optionRecords, uptimeMs);
     }
 
     private SequenceSpace space(SequenceKind kind, long a, long b) {
@@ -96,7 +97,7 @@ public final class ExporterEntry implements SequenceObserver {
                 untrackedSpaces.increment();
                 return null;
             }
-            SequenceSpace s = new SequenceSpace(kind, a, b, window);
+            SequenceSpace s = new SequenceSpace(kind, a, b, windowNanos);
             SequenceSpace[] grown = Arrays.copyOf(current, current.length + 1);
             grown[current.length] = s;
             spaces = grown;

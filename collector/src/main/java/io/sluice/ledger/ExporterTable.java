@@ -25,18 +25,18 @@ public final class ExporterTable {
 
     /**
      * @param cap exporters with their own entry (0: every exporter is "other")
-     * @param reorderWindow messages a sequence gap stays open for late arrivals (see {@link SequenceSpace})
+     * @param reorderWindow how long a sequence gap stays open for late arrivals (see {@link SequenceSpace})
      */
-    public ExporterTable(int cap, int reorderWindow) {
+    public ExporterTable(int cap, java.time.Duration reorderWindow) {
         this.cap = cap;
         int n = Integer.highestOneBit(Math.max(2, cap) * 2 - 1) << 1; // power of two, at least 2 * cap
         this.slots = new AtomicReferenceArray<>(n);
         this.mask = n - 1;
-        this.other = new ExporterEntry(new byte[16], 0, OTHER, reorderWindow);
-        this.window = reorderWindow;
+        this.other = new ExporterEntry(new byte[16], 0, OTHER, reorderWindow.toNanos());
+        this.window = reorderWindow.toNanos();
     }
 
-    private final int window;
+    private final long window;
 
     /** The entry of the exporter at {@code address[0, length)} (4 or 16 bytes); "other" past the cap. */
     public ExporterEntry lookup(byte[] address, int length) {

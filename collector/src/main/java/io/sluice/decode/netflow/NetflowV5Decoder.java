@@ -76,7 +76,7 @@ public final class NetflowV5Decoder implements DatagramDecoder {
             rateSource = configured > 0 ? SOURCE_CONFIGURED_DEFAULT : SOURCE_NF5_HEADER;
         }
         // flow_sequence counts flows, per engine (type, id): the declared count is what the exporter sent
-        d.sequences.sequence(SequenceKind.NETFLOW_V5, u16(b, 20), 0, sequence, count, uptimeMs);
+        d.sequences.sequence(SequenceKind.NETFLOW_V5, u16(b, 20), 0, sequence, count, 0, uptimeMs);
         int available = (end - HEADER) / RECORD;
         if (count > available) {
             stats.error(DecodeError.TRUNCATED);

@@ -85,9 +85,10 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             int messageEnd = messageEnd(d.buffer, end, stats);
             learntInDatagram.clear();
             messageRecords = 0;
+            messageOptionRecords = 0;
             messageRecordsUnknown = false;
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
-            d.sequences.sequence(sequenceKind(), domain, 0, sequence, sequenceUnits(), sysUptimeMs());
+            d.sequences.sequence(sequenceKind(), domain, 0, sequence, sequenceUnits(), messageOptionRecords, sysUptimeMs());
             for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
             // What the sink throws is the sink's business and goes on up. Anything else is a decoder bug,
@@ -103,6 +104,8 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
 
     /** Data records (flow and options) in the current message's own sets, for IPFIX's sequence. */
     int messageRecords;
+    /** Of those, options records (softflowd leaves them out of its IPFIX sequence). */
+    int messageOptionRecords;
     /** A data set of the current message waits for its template: its record count is not known. */
     boolean messageRecordsUnknown;
 
@@ -298,6 +301,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             }
             if (!t.options) flows += records.flowsOfLastRecord();
             messageRecords++;
+            if (t.options) messageOptionRecords++;
             p = next;
         }
         if (flows > 0) stats.flows(protocol, flows);

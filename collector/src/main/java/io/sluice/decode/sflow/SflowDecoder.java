@@ -106,7 +106,7 @@ public final class SflowDecoder implements DatagramDecoder {
         header.uptimeMs = u32(b, p + 8);
         header.declaredSamples = u32(b, p + 12);
         header.agentKey = SequenceObserver.addressKey(header.agent.bytes, header.agent.length);
-        datagram.sequences.sequence(SequenceKind.SFLOW_DATAGRAM, header.agentKey, header.subAgentId, header.sequence, 1,
+        datagram.sequences.sequence(SequenceKind.SFLOW_DATAGRAM, header.agentKey, header.subAgentId, header.sequence, 1, 0,
                 header.uptimeMs);
         p += 16;
         for (long s = 0; s < header.declaredSamples; s++) {
