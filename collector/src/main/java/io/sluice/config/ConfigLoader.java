@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.handover.HandoverSettings;
+import io.sluice.ledger.ExporterSettings;
 import io.sluice.output.BackpressurePolicy;
 import io.sluice.output.BatchingSettings;
 import io.sluice.output.FileOutput;
@@ -219,8 +220,14 @@ public final class ConfigLoader {
         NetflowConfig netflow = sampling(root.object("sampling"), templates(root.object("templates")));
         Duration shutdownTimeout = root.duration("shutdown-timeout", SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT, Duration.ZERO);
         HandoverSettings handover = handover(root.object("handover"));
+        ConfigNode ex = root.object("exporters");
+        ExporterSettings exporters = new ExporterSettings(
+                (int) ex.integer("max", ExporterSettings.DEFAULTS.max(), 0, 100_000),
+                ex.duration("reorder-window", ExporterSettings.DEFAULTS.reorderWindow(), Duration.ofMillis(1)));
+        ex.rejectUnknownKeys();
         root.rejectUnknownKeys();
-        return new SluiceConfig(listeners, kafka, batching, output, metricsListen, netflow, shutdownTimeout, handover);
+        return new SluiceConfig(listeners, kafka, batching, output, metricsListen, netflow, shutdownTimeout, handover,
+                exporters);
     }
 
     private static NetflowConfig templates(ConfigNode t) throws ConfigException {

@@ -3,6 +3,7 @@ package io.sluice.config;
 import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.handover.HandoverSettings;
+import io.sluice.ledger.ExporterSettings;
 import io.sluice.output.BatchingSettings;
 import io.sluice.output.KafkaSettings;
 import io.sluice.output.OutputSettings;
@@ -21,6 +22,7 @@ import java.util.List;
  *
  * @param netflow the {@code templates} and {@code sampling} sections
  * @param kafka the {@code kafka} section, with the top-level {@code backpressure}
+ * @param exporters the {@code exporters} section (per-exporter accounting)
  */
 public record SluiceConfig(
         List<Listener> listeners,
@@ -30,7 +32,8 @@ public record SluiceConfig(
         InetSocketAddress metricsListen,
         NetflowConfig netflow,
         Duration shutdownTimeout,
-        HandoverSettings handover) {
+        HandoverSettings handover,
+        ExporterSettings exporters) {
 
     /** The default of {@code metrics.listen}. */
     public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:8080";

@@ -17,6 +17,8 @@ public final class Datagram {
     public int exporterPort;
     /** Wall-clock receive time, ns since the epoch. */
     public long timeReceivedNs;
+    /** Where decoders report the sequence numbers of this datagram's headers (the exporter's accounting). */
+    public SequenceObserver sequences = SequenceObserver.NONE;
 
     public Datagram(int capacity) {
         this.buffer = ByteBuffer.allocateDirect(capacity).order(ByteOrder.BIG_ENDIAN);

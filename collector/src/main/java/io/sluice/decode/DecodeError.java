@@ -12,8 +12,6 @@ public enum DecodeError {
     UNKNOWN_TEMPLATE("unknown_template"),
     /** A template that is malformed (zero fields, impossible field length, too many fields). */
     BAD_TEMPLATE("bad_template"),
-    /** An sFlow sample or record of a kind sluice does not decode (skipped by its length). */
-    UNSUPPORTED("unsupported"),
     /** A value out of its range (bad address type, bad sample count). */
     MALFORMED("malformed");
 

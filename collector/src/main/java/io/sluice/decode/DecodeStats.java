@@ -11,6 +11,17 @@ public final class DecodeStats {
     private final long[] datagrams = new long[Protocol.values().length];
     private long errorTotal;
     private DecodeError lastError;
+    private final SkippedRecords skipped = new SkippedRecords();
+
+    /** Well-formed parts not decoded (not errors): by kind and (enterprise, format). */
+    public SkippedRecords skipped() {
+        return skipped;
+    }
+
+    /** Counts one well-formed part sluice does not decode; see {@link SkippedRecords}. */
+    public void skip(SkippedRecords.Kind kind, int dataFormat) {
+        skipped.skip(kind, dataFormat);
+    }
 
     public void error(DecodeError reason) {
         errors[reason.ordinal()]++;

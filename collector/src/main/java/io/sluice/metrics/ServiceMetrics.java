@@ -8,6 +8,7 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.Protocol;
 import io.sluice.guard.ListenerGuard;
 import io.sluice.steering.GuardMaps;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.output.DropReason;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -93,6 +94,21 @@ public final class ServiceMetrics {
         counter("sluice_flow_times_from_export_time_total", "IPFIX flows with uptime-relative times (IE 22/21) but no systemInitTimeMilliseconds: end = export time, start = end - duration", cb -> {
             for (WorkerCounters w : workers) cb.call(w.decode().timesFromExportTime(), w.listener(), id(w));
         });
+        CounterWithCallback.builder()
+                .name("sluice_records_skipped_total")
+                .help("well-formed samples, records or sets sluice does not decode (not errors), by kind and sFlow enterprise:format")
+                .labelNames(L, W, "kind", "enterprise", "format")
+                .callback(cb -> {
+                    for (WorkerCounters w : workers) {
+                        SkippedRecords s = w.decode().skipped();
+                        for (int i = 0; i < s.used(); i++) {
+                            cb.call(s.count(i), w.listener(), id(w), s.kind(i).label, Integer.toString(s.enterprise(i)),
+                                    Integer.toString(s.format(i)));
+                        }
+                        if (s.overflow() > 0) cb.call(s.overflow(), w.listener(), id(w), "other", "other", "other");
+                    }
+                })
+                .register(registry);
         CounterWithCallback.builder()
                 .name("sluice_flows_decoded_total")
                 .help("flows decoded, by protocol")

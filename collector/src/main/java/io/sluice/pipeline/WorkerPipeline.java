@@ -4,6 +4,8 @@ import io.sluice.capture.CapturedDatagram;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.DecodeStats;
+import io.sluice.ledger.ExporterAccounting;
+import io.sluice.ledger.ExporterTable;
 import io.sluice.worker.DatagramHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -21,6 +23,8 @@ public final class WorkerPipeline implements DatagramHandler {
     private final ConcurrentLinkedQueue<CapturedDatagram> injected = new ConcurrentLinkedQueue<>();
     private volatile boolean hasInjected;
     private Datagram injectedHolder;
+    /** The per-exporter accounting (io.sluice.ledger), or null when the pipeline has none (tests of it alone). */
+    private final ExporterAccounting exporters;
 
     public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink) {
         this(decoder, sink, "worker");
@@ -28,6 +32,12 @@ public final class WorkerPipeline implements DatagramHandler {
 
     /** @param name the worker's name in log lines, e.g. {@code 0.0.0.0:4739/1} */
     public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink, String name) {
+        this(decoder, sink, name, null);
+    }
+
+    /** @param exporters the exporter table shared by every worker, or null for none */
+    public WorkerPipeline(DatagramDecoder decoder, BatchingFlowSink sink, String name, ExporterTable exporters) {
+        this.exporters = exporters == null ? null : new ExporterAccounting(exporters);
         this.decoder = decoder;
         this.sink = sink;
         this.errorLog = new DecodeErrorLog(name);
@@ -36,7 +46,9 @@ public final class WorkerPipeline implements DatagramHandler {
     @Override
     public void onDatagram(Datagram datagram) {
         long errorsBefore = stats.errorTotal();
+        if (exporters != null) exporters.before(datagram, stats);
         decoder.decode(datagram, sink, stats);
+        if (exporters != null) exporters.after(datagram, stats);
         if (stats.errorTotal() != errorsBefore) errorLog.failed(datagram, stats.lastError());
     }
 

@@ -4,6 +4,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
 import io.sluice.guard.ListenerGuard;
+import io.sluice.ledger.ExporterMetrics;
+import io.sluice.ledger.ExporterTable;
 import io.sluice.metrics.MetricsServer;
 import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
@@ -41,6 +43,8 @@ public final class SluiceService implements AutoCloseable {
     private final StandardDecoders decoders;
     private final ServiceMetrics metrics;
     private final Succession succession;
+    /** Every exporter heard from, shared by all workers of all listeners (io.sluice.ledger). */
+    private final ExporterTable exporters;
     private final List<ReuseportReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private boolean closed;
@@ -51,6 +55,8 @@ public final class SluiceService implements AutoCloseable {
         this.decoders = decoders;
         this.metrics = metrics;
         this.succession = new Succession(config, decoders, () -> MetricsServer.start(config.metricsListen(), metrics.registry(), this::health));
+        this.exporters = new ExporterTable(config.exporters().max(), config.exporters().reorderWindow());
+        ExporterMetrics.register(metrics.registry(), exporters);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-housekeeping");
             t.setDaemon(true);
@@ -113,7 +119,7 @@ public final class SluiceService implements AutoCloseable {
             for (int w = 0; w < pipelines.length; w++) {
                 BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(config.batching().flows(), key, encoding),
                         output.forWorker(lc.name(), w), maxAgeNanos);
-                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink, lc.name() + "/" + w);
+                pipelines[w] = new WorkerPipeline(decoders.newDecoder(lc.protocol()), sink, lc.name() + "/" + w, exporters);
             }
             ReuseportReceivePath path;
             try {
@@ -200,6 +206,11 @@ public final class SluiceService implements AutoCloseable {
     /** The bound metrics port, or -1 while it waits for the previous sluice to release the address. */
     public int metricsPort() {
         return succession.metricsPort();
+    }
+
+    /** The exporters heard from (per-exporter counters and sequence accounting). */
+    public ExporterTable exporters() {
+        return exporters;
     }
 
     public ServiceMetrics metrics() {

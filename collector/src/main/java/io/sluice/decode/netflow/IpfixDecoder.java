@@ -50,6 +50,21 @@ public final class IpfixDecoder extends TemplateFlowDecoder {
     }
 
     @Override
+    io.sluice.decode.SequenceKind sequenceKind() {
+        return io.sluice.decode.SequenceKind.IPFIX;
+    }
+
+    @Override
+    long sequenceUnits() {
+        return messageRecordsUnknown ? io.sluice.decode.SequenceObserver.UNKNOWN_UNITS : messageRecords;
+    }
+
+    @Override
+    long sysUptimeMs() {
+        return -1; // IPFIX has no uptime in its header
+    }
+
+    @Override
     int templateSetId() {
         return 2;
     }

@@ -10,6 +10,7 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.SinkGuard;
+import io.sluice.decode.SequenceKind;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.flow.SamplingSource;
@@ -74,6 +75,8 @@ public final class NetflowV5Decoder implements DatagramDecoder {
             rate = configured > 0 ? configured : 1;
             rateSource = configured > 0 ? SamplingSource.CONFIGURED_DEFAULT : SamplingSource.NF5_HEADER;
         }
+        // flow_sequence counts flows, per engine (type, id): the declared count is what the exporter sent
+        d.sequences.sequence(SequenceKind.NETFLOW_V5, u16(b, 20), 0, sequence, count, 0, uptimeMs);
         int available = (end - HEADER) / RECORD;
         if (count > available) {
             stats.error(DecodeError.TRUNCATED);

@@ -40,6 +40,21 @@ public final class NetflowV9Decoder extends TemplateFlowDecoder {
     }
 
     @Override
+    io.sluice.decode.SequenceKind sequenceKind() {
+        return io.sluice.decode.SequenceKind.NETFLOW_V9;
+    }
+
+    @Override
+    long sequenceUnits() {
+        return 1; // RFC 3954: the sequence counts export packets
+    }
+
+    @Override
+    long sysUptimeMs() {
+        return header.sysUptimeMs();
+    }
+
+    @Override
     int templateSetId() {
         return 0;
     }

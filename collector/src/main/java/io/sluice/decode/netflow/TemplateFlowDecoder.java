@@ -9,6 +9,7 @@ import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.SinkGuard;
 import io.sluice.decode.template.MessageHeader;
+import io.sluice.decode.SkippedRecords;
 import io.sluice.decode.template.PendingSet;
 import io.sluice.decode.template.Template;
 import io.sluice.decode.template.TemplateKey;
@@ -77,7 +78,11 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             if (setsStart < 0) return;
             int messageEnd = messageEnd(d.buffer, end, stats);
             learntInDatagram.clear();
+            messageRecords = 0;
+            messageOptionRecords = 0;
+            messageRecordsUnknown = false;
             walkSets(d.buffer, setsStart, messageEnd, sink, stats);
+            d.sequences.sequence(sequenceKind(), header.domain(), 0, header.sequence(), sequenceUnits(), messageOptionRecords, sysUptimeMs());
             for (int i = 0; i < learntInDatagram.size(); i++) decodeParked(learntInDatagram.get(i), sink, stats);
         } catch (RuntimeException e) {
             guard.caught(e, stats); // the sink's exceptions go on up; ours are counted (see SinkGuard)
@@ -88,6 +93,20 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
     public long decoderBugs() {
         return guard.decoderBugs();
     }
+    /** Data records (flow and options) in the current message's own sets, for IPFIX's sequence. */
+    int messageRecords;
+    /** Of those, options records (softflowd leaves them out of its IPFIX sequence). */
+    int messageOptionRecords;
+    /** A data set of the current message waits for its template: its record count is not known. */
+    boolean messageRecordsUnknown;
+
+    abstract io.sluice.decode.SequenceKind sequenceKind();
+
+    /** What the current message adds to its sequence (v9: one export packet; IPFIX: its data records). */
+    abstract long sequenceUnits();
+
+    /** The header's uptime for reset detection, or -1 when the protocol has none. */
+    abstract long sysUptimeMs();
 
     /**
      * Reads the message header into {@link #header}; returns where the sets start, or -1 (counted) when the
@@ -137,7 +156,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             } else if (setId >= 256) {
                 dataSet(b, setId, body, setEnd, sink, stats);
             } else {
-                stats.error(DecodeError.UNSUPPORTED); // reserved set id: skipped by its length
+                stats.skip(SkippedRecords.Kind.NETFLOW_SET, setId); // reserved set id: skipped by its length, not an error
             }
             p = p + setLength;
         }
@@ -207,6 +226,7 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             decodeRecords(t, header, b, body, setEnd, sink, stats);
             return;
         }
+        messageRecordsUnknown = true;
         park(k, b, body, setEnd);
         // Dekker-style handshake with learn(): park, fence, look again. The learner puts, fences, then
         // reads the pending count, so at least one of the two sees the other's write.
@@ -252,6 +272,8 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
                 flows += records.flowsOfLastRecord();
                 if (records.timesFromExportTime()) stats.timesFromExportTime(records.flowsOfLastRecord());
             }
+            messageRecords++;
+            if (t.options) messageOptionRecords++;
             p = next;
         }
         if (flows > 0) stats.flows(protocol, flows);

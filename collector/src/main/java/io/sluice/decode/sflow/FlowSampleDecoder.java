@@ -5,6 +5,8 @@ import static io.sluice.decode.sflow.Xdr.u32;
 import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
+import io.sluice.decode.SkippedRecords;
+import io.sluice.decode.SequenceKind;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.decode.packet.PacketHeaderParser;
 import io.sluice.flow.FlowRecord;
@@ -87,6 +89,10 @@ final class FlowSampleDecoder {
             records = u32(b, p + 28);
         }
         f.samplingRateSource = SamplingSource.SFLOW_SAMPLE;
+        // the sample sequence counts the samples of one source id (data source) of the agent
+        long sourceId = expanded ? (u32(b, p + 4) << 32) | u32(b, p + 8) : u32(b, p + 4);
+        datagram.sequences.sequence(SequenceKind.SFLOW_FLOW_SAMPLE, header.agentKey ^ (header.subAgentId << 40), sourceId,
+                f.sequenceNum, 1, 0, header.uptimeMs);
         q = p + fixed;
         // Each record takes at least its 8-byte header, so the loop ends within (end - q) / 8 rounds
         // whatever the declared count says.
@@ -119,7 +125,8 @@ final class FlowSampleDecoder {
             case RECORD_ROUTER -> extendedRouter(b, p, end);
             case RECORD_GATEWAY -> extendedGateway(b, p, end);
             default -> {
-                stats.error(DecodeError.UNSUPPORTED); // skipped by its length
+                // host-sFlow's 0:2100 sockets, 0:1043 ... : well-formed records sluice does not use
+                stats.skip(SkippedRecords.Kind.SFLOW_FLOW_RECORD, format);
                 yield true;
             }
         };
@@ -142,7 +149,7 @@ final class FlowSampleDecoder {
             case HEADER_PROTOCOL_ETHERNET -> l3Length = PacketHeaderParser.parseEthernet(b, h, hl, f, decapsulation);
             case HEADER_PROTOCOL_IPV4, HEADER_PROTOCOL_IPV6 ->
                     l3Length = PacketHeaderParser.parseIp(b, h, hl, f, decapsulation);
-            default -> stats.error(DecodeError.UNSUPPORTED); // Token Ring, FDDI, 802.11, ...: size only
+            default -> stats.skip(SkippedRecords.Kind.SFLOW_HEADER_PROTOCOL, protocol); // Token Ring, FDDI, 802.11, ...: size only
         }
         // bytes is the L3 length (the IP packet as its header states it). A frame without IP (ARP,
         // a header type we do not parse) has no L3 length: its frame length is the only size there is.

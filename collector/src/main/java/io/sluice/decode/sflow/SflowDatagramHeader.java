@@ -11,6 +11,8 @@ public final class SflowDatagramHeader {
     /** The agent address inside the datagram (not the UDP source). */
     public final FlowRecord.Address agent = new FlowRecord.Address();
     public long subAgentId;
+    /** {@link io.sluice.decode.SequenceObserver#addressKey} of the agent: keys its sequence spaces. */
+    public long agentKey;
     /** Datagram sequence number (per agent and sub-agent). */
     public long sequence;
     public long uptimeMs;
@@ -22,6 +24,7 @@ public final class SflowDatagramHeader {
     void clear() {
         agent.clear();
         subAgentId = 0;
+        agentKey = 0;
         sequence = 0;
         uptimeMs = 0;
         declaredSamples = 0;

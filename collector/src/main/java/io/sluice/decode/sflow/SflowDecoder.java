@@ -8,6 +8,9 @@ import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.Protocol;
 import io.sluice.decode.SinkGuard;
+import io.sluice.decode.SkippedRecords;
+import io.sluice.decode.SequenceKind;
+import io.sluice.decode.SequenceObserver;
 import io.sluice.decode.packet.Decapsulation;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
@@ -20,7 +23,7 @@ import java.nio.ByteBuffer;
  * <p>Datagram: version 5, agent address (IPv4 or IPv6), sub-agent id, sequence, uptime, sample
  * count, then samples, each {@code data_format} (enterprise << 12 | format) + length + body. Flow
  * samples (0:1, 0:3) become flows, counter samples (0:2, 0:4) counter messages; any other sample
- * (drop notifications 0:5, vendor samples) is skipped by its length and counted UNSUPPORTED.
+ * (vendor samples) is skipped by its length and counted in {@link SkippedRecords}, not as an error.
  *
  * <p>Robustness: reading stops at the declared sample count even if more bytes follow (hand-edited
  * captures declare 1 sample and carry 5); a sample whose length overruns the datagram ends the
@@ -98,6 +101,9 @@ public final class SflowDecoder implements DatagramDecoder {
         header.sequence = u32(b, p + 4);
         header.uptimeMs = u32(b, p + 8);
         header.declaredSamples = u32(b, p + 12);
+        header.agentKey = SequenceObserver.addressKey(header.agent.bytes, header.agent.length);
+        datagram.sequences.sequence(SequenceKind.SFLOW_DATAGRAM, header.agentKey, header.subAgentId, header.sequence, 1, 0,
+                header.uptimeMs);
         p += 16;
         for (long s = 0; s < header.declaredSamples; s++) {
             if (end - p < 8) {
@@ -125,7 +131,7 @@ public final class SflowDecoder implements DatagramDecoder {
                 case SAMPLE_COUNTERS, SAMPLE_COUNTERS_EXPANDED ->
                         counterSamples.decode(b, p, sampleEnd, format == SAMPLE_COUNTERS_EXPANDED, header, datagram,
                                 sink, stats);
-                default -> stats.error(DecodeError.UNSUPPORTED); // drop notifications (0:5), vendor samples
+                default -> stats.skip(SkippedRecords.Kind.SFLOW_SAMPLE, format); // vendor samples: well-formed, not ours
             }
             p = sampleEnd;
         }
