@@ -74,7 +74,7 @@ public final class ListenerGuard {
         String why = refuses(next);
         if (why != null) throw new GuardUnavailableException(why);
         if (userSpace != null) {
-            userSpace.set(next.allow() == null ? java.util.Set.of() : next.allow());
+            userSpace.set(next.allow());
         } else {
             steering.updateGuard(next);
         }

@@ -79,14 +79,9 @@ public final class Steering implements AutoCloseable {
      *     hash without a guard so far, or the program could not load at start): a restart is needed
      */
     public void updateGuard(GuardRules next) {
-        if (bpf == null) {
-            if (next.enforcing()) {
-                throw new GuardUnavailableException("listener " + listener + " runs without a BPF program ("
-                        + reason + "): a guard (allow/rate-limit) needs a restart to load one");
-            }
-            return;
-        }
-        bpf.guard().apply(next);
+        String why = refusesGuard(next);
+        if (why != null) throw new GuardUnavailableException(why);
+        if (bpf != null) bpf.guard().apply(next);
     }
 
     /** Checks what {@link #updateGuard} would refuse, without changing anything; null when it would apply. */
