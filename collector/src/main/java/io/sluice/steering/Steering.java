@@ -98,8 +98,16 @@ public final class Steering implements AutoCloseable {
         return bpf == null ? GuardRules.NONE : bpf.guard().rules();
     }
 
-    /** Whether a BPF program steers this listener (the {@code sluice_ebpf_loaded} gauge). */
+    /**
+     * Whether a BPF program steers this listener (the {@code sluice_ebpf_loaded} gauge): not the case on
+     * {@code hash}, even when a guard's filter program is attached ({@link #programAttached}).
+     */
     public boolean ebpfLoaded() {
+        return bpf != null && requested.usesProgram();
+    }
+
+    /** Whether this process attached a program to the group: a steering one, or {@code hash}'s guard filter. */
+    public boolean programAttached() {
         return bpf != null;
     }
 
@@ -130,7 +138,7 @@ public final class Steering implements AutoCloseable {
      * throws: a handover without BPF would lose the old sockets' share of packets.
      */
     public void swap(ReuseportSocketGroup next) {
-        if (bpf == null) {
+        if (!ebpfLoaded()) {
             throw new IllegalStateException("listener " + listener + " runs on the kernel hash (" + reason
                     + "): no socket map to swap");
         }
