@@ -55,7 +55,8 @@ struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
     __type(key, struct guard_prefix);
     __type(value, __u8);
-    __uint(max_entries, 4096);
+    /* Twice the configurable 4096: a reload adds the new prefixes before removing the old ones. */
+    __uint(max_entries, 8192);
     __uint(map_flags, BPF_F_NO_PREALLOC);
 } allow_list SEC(".maps");
 

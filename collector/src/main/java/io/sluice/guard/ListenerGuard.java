@@ -74,7 +74,7 @@ public final class ListenerGuard {
         String why = refuses(next);
         if (why != null) throw new GuardUnavailableException(why);
         if (userSpace != null) {
-            userSpace.set(next.allow() == null ? java.util.Set.of() : next.allow());
+            userSpace.set(next.allow());
         } else {
             steering.updateGuard(next);
         }
@@ -94,9 +94,25 @@ public final class ListenerGuard {
 
     /**
      * The sources dropped most, per reason at most {@link #TOP} (from the kernel's LRU maps: a source
-     * evicted by newer ones is missing, see docs/security.md).
+     * evicted by newer ones is missing, see docs/security.md); read at most once a second.
      */
     public List<Offender> topOffenders() {
+        long now = System.nanoTime();
+        Cached c = cached;
+        if (c != null && now - c.atNanos() < TOP_CACHE_NANOS) return c.offenders();
+        List<Offender> out = readTopOffenders();
+        cached = new Cached(now, out);
+        return out;
+    }
+
+    /** Walking the LRU maps costs two syscalls per source (16384 at most): once a second is enough for any scraper. */
+    private static final long TOP_CACHE_NANOS = 1_000_000_000L;
+
+    private record Cached(long atNanos, List<Offender> offenders) {}
+
+    private volatile Cached cached;
+
+    private List<Offender> readTopOffenders() {
         List<Offender> out = new ArrayList<>();
         steering.bpf().ifPresent(b -> {
             for (GuardMaps.Refused r : b.guard().topRefused(TOP)) {
@@ -106,6 +122,6 @@ public final class ListenerGuard {
                 if (k.rateLimited() > 0) out.add(new Offender(k.source(), GuardMaps.DropReason.RATE_LIMITED.label, k.rateLimited(), k.passed()));
             }
         });
-        return out;
+        return List.copyOf(out);
     }
 }

@@ -17,9 +17,15 @@ import java.util.Set;
 public final class UserSpaceAllowList implements DatagramHandler {
     /** One table for all workers of a listener: reloads replace it. */
     public static final class Table {
-        private volatile long[] prefixes = new long[0]; // [maskHi, maskLo, valueHi, valueLo] per prefix
+        /** [maskHi, maskLo, valueHi, valueLo] per prefix; null: everyone (the list was removed by a reload). */
+        private volatile long[] prefixes = new long[0];
 
+        /** The prefixes a source must be in; null = everyone. */
         public void set(Set<GuardRules.Prefix> allow) {
+            if (allow == null) {
+                prefixes = null;
+                return;
+            }
             long[] next = new long[allow.size() * 4];
             int i = 0;
             for (GuardRules.Prefix p : allow) {
@@ -37,6 +43,7 @@ public final class UserSpaceAllowList implements DatagramHandler {
 
         boolean allows(long hi, long lo) {
             long[] p = prefixes;
+            if (p == null) return true;
             for (int i = 0; i < p.length; i += 4) {
                 if ((hi & p[i]) == p[i + 2] && (lo & p[i + 1]) == p[i + 3]) return true;
             }

@@ -98,11 +98,23 @@ public final class GuardMaps {
             MemorySegment key = arena.allocate(PREFIX_KEY_SIZE, 4);
             MemorySegment one = arena.allocate(8, 8);
             one.set(ValueLayout.JAVA_BYTE, 0, (byte) 1);
+            List<GuardRules.Prefix> added = new ArrayList<>();
             for (GuardRules.Prefix p : wanted) {
                 if (installed.contains(p)) continue;
                 prefixKey(key, p);
-                check(libbpf_h.bpf_map_update_elem(allowFd, key, one, libbpf_h.BPF_ANY()), "add " + p + " to the allow-list");
+                int rc = libbpf_h.bpf_map_update_elem(allowFd, key, one, libbpf_h.BPF_ANY());
+                if (rc < 0) {
+                    // back to the rules in force: what this call added would widen them
+                    for (GuardRules.Prefix a : added) {
+                        prefixKey(key, a);
+                        libbpf_h.bpf_map_delete_elem(allowFd, key);
+                        installed.remove(a);
+                    }
+                    check(rc, "add " + p + " to the allow-list (" + installed.size() + " prefixes in force; the map holds "
+                            + 2 * GuardRules.MAX_PREFIXES + ", old and new together during a reload)");
+                }
                 installed.add(p);
+                added.add(p);
             }
             MemorySegment settings = arena.allocate(SETTINGS_SIZE, 8);
             settings.set(ValueLayout.JAVA_INT, 0, next.allow() != null ? 1 : 0);

@@ -15,7 +15,10 @@ import java.util.Set;
  */
 public record GuardRules(Set<Prefix> allow, RateLimit rateLimit) {
     public static final GuardRules NONE = new GuardRules(null, null);
-    /** max_entries of allow_list in sluice_reuseport.bpf.c. */
+    /**
+     * Prefixes a listener may allow: half the max_entries of allow_list in sluice_guard.h, since a reload
+     * holds the old and the new prefixes together for a moment.
+     */
     public static final int MAX_PREFIXES = 4096;
 
     public GuardRules {
@@ -137,7 +140,9 @@ public record GuardRules(Set<Prefix> allow, RateLimit rateLimit) {
     /** For messages: what this enforces. */
     public String describe() {
         if (!enforcing()) return "no guard";
-        String a = allow == null ? "every source" : allow.isEmpty() ? "no source" : List.copyOf(allow).toString();
+        String a = allow == null ? "every source" : allow.isEmpty() ? "no source"
+                : allow.size() <= 8 ? List.copyOf(allow).toString()
+                : List.copyOf(allow).subList(0, 8).toString().replace("]", ", ... (" + allow.size() + " prefixes)]");
         String r = rateLimit == null ? "no rate limit" : rateLimit.perSecond() + " datagrams/s (burst " + rateLimit.burst() + ") per source";
         return "allow " + a + ", " + r;
     }

@@ -79,14 +79,9 @@ public final class Steering implements AutoCloseable {
      *     hash without a guard so far, or the program could not load at start): a restart is needed
      */
     public void updateGuard(GuardRules next) {
-        if (bpf == null) {
-            if (next.enforcing()) {
-                throw new GuardUnavailableException("listener " + listener + " runs without a BPF program ("
-                        + reason + "): a guard (allow/rate-limit) needs a restart to load one");
-            }
-            return;
-        }
-        bpf.guard().apply(next);
+        String why = refusesGuard(next);
+        if (why != null) throw new GuardUnavailableException(why);
+        if (bpf != null) bpf.guard().apply(next);
     }
 
     /** Checks what {@link #updateGuard} would refuse, without changing anything; null when it would apply. */
@@ -103,8 +98,16 @@ public final class Steering implements AutoCloseable {
         return bpf == null ? GuardRules.NONE : bpf.guard().rules();
     }
 
-    /** Whether a BPF program steers this listener (the {@code sluice_ebpf_loaded} gauge). */
+    /**
+     * Whether a BPF program steers this listener (the {@code sluice_ebpf_loaded} gauge): not the case on
+     * {@code hash}, even when a guard's filter program is attached ({@link #programAttached}).
+     */
     public boolean ebpfLoaded() {
+        return bpf != null && requested.usesProgram();
+    }
+
+    /** Whether this process attached a program to the group: a steering one, or {@code hash}'s guard filter. */
+    public boolean programAttached() {
         return bpf != null;
     }
 
@@ -135,7 +138,7 @@ public final class Steering implements AutoCloseable {
      * throws: a handover without BPF would lose the old sockets' share of packets.
      */
     public void swap(ReuseportSocketGroup next) {
-        if (bpf == null) {
+        if (!ebpfLoaded()) {
             throw new IllegalStateException("listener " + listener + " runs on the kernel hash (" + reason
                     + "): no socket map to swap");
         }

@@ -56,7 +56,7 @@ class HandoverGuardTest {
                     Steering secondSteering = Steering.attachOrFallback("second", second, successorMode, BpfObjectSource.bundled(), ONLY_3);
                     Handover handover = Handover.takeOver(HandoverSettings.DEFAULTS.withPinRoot(pinRoot), "guard-takeover", second,
                             secondSteering)) {
-                assertTrue(secondSteering.ebpfLoaded(), secondSteering.reason());
+                assertTrue(secondSteering.programAttached(), secondSteering.reason());
                 secondPool.start();
                 ListenerGuard guard = new ListenerGuard("second", secondSteering, ONLY_3, null, () -> 0);
                 for (int i = 0; i < 500; i++) {

@@ -47,8 +47,9 @@ class KernelGuardTest {
                 Sources.Sender allowed = new Sources.Sender("127.0.0.2", group.localAddress());
                 Sources.Sender refused4 = new Sources.Sender("127.0.0.3", group.localAddress());
                 Sources.Sender refused6 = new Sources.Sender("::1", group.localAddress())) {
-            assertTrue(steering.ebpfLoaded(), steering.reason());
-            assertEquals(mode == SteeringMode.HASH ? SteeringMode.HASH : mode, steering.effectiveMode());
+            assertTrue(steering.programAttached(), steering.reason());
+            assertEquals(mode != SteeringMode.HASH, steering.ebpfLoaded(), "hash: a filter, the kernel steers");
+            assertEquals(mode, steering.effectiveMode());
             ListenerGuard guard = new ListenerGuard("guard", steering, ONLY_2, null, () -> 0);
             SocketDrops drops = SocketDrops.of(group);
             pool.start();
@@ -123,6 +124,55 @@ class KernelGuardTest {
         }
     }
 
+    private static java.util.Set<GuardRules.Prefix> hosts(int count, int lastByte) throws Exception {
+        java.util.Set<GuardRules.Prefix> out = new java.util.HashSet<>();
+        for (int i = 0; i < count; i++) {
+            out.add(new GuardRules.Prefix(InetAddress.getByAddress(new byte[] {10, (byte) (i >> 8), (byte) i, (byte) lastByte}), 32));
+        }
+        return out;
+    }
+
+    /**
+     * A full list (4096, the configurable most) replaced by another full one in place: both fit in the trie
+     * at once (it holds twice that). One that would not fit is refused by the kernel, and what it had added
+     * is taken out again: the old list stays in force, no wider.
+     */
+    @Test
+    void fullListsReloadInPlaceAndOneBeyondTheTrieLeavesTheOldInForce() throws Exception {
+        BpfRequirement.assumeBpf();
+        GuardRules full = new GuardRules(hosts(GuardRules.MAX_PREFIXES, 1), null);
+        java.util.Set<GuardRules.Prefix> next = hosts(GuardRules.MAX_PREFIXES - 1, 2);
+        next.add(GuardRules.Prefix.parse("127.0.0.2"));
+        GuardRules fullWith2 = new GuardRules(next, null);
+        Sources.Counter counter = new Sources.Counter();
+        ReuseportSocketGroup group = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 1, 1 << 20);
+        try (WorkerPool pool = new WorkerPool("full", group, i -> counter.handler(), ReceiveOptions.DEFAULT);
+                Steering steering = Steering.attachOrFallback("full", group, SteeringMode.RANDOM, BpfObjectSource.bundled(), full);
+                Sources.Sender two = new Sources.Sender("127.0.0.2", group.localAddress())) {
+            pool.start();
+            ListenerGuard guard = new ListenerGuard("full", steering, full, null, () -> 0);
+            for (int i = 0; i < 100; i++) two.send();
+            assertEquals(100, UdpSender.awaitReceived(() -> guard.dropped(DropReason.NOT_ALLOWED), 100, Duration.ofSeconds(5)));
+
+            steering.updateGuard(fullWith2);
+            for (int i = 0; i < 100; i++) two.send();
+            assertEquals(100, UdpSender.awaitReceived(counter.total::sum, 100, Duration.ofSeconds(5)), "the new full list is in force");
+
+            GuardRules overfull = new GuardRules(hosts(2 * GuardRules.MAX_PREFIXES, 3), null);
+            io.sluice.steering.BpfLoadException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.sluice.steering.BpfLoadException.class, () -> steering.updateGuard(overfull));
+            System.out.println(e.getMessage());
+            assertTrue(e.getMessage().contains("ENOSPC"), e.getMessage());
+            assertEquals(fullWith2, steering.guardRules());
+            for (int i = 0; i < 100; i++) two.send();
+            assertEquals(200, UdpSender.awaitReceived(counter.total::sum, 200, Duration.ofSeconds(5)), "still the list before");
+            steering.updateGuard(ONLY_2); // and the trie is as it was: a reload fits again
+            assertEquals(ONLY_2, steering.guardRules());
+        } finally {
+            group.close();
+        }
+    }
+
     private static long udpNoPorts() throws java.io.IOException {
         List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp")).stream()
                 .filter(l -> l.startsWith("Udp:")).toList();
@@ -164,23 +214,44 @@ class KernelGuardTest {
             pool.start();
             long seconds = 3;
             long loudRate = 5 * limit;
-            long normalRate = limit / 2;
+            long normalInterval = 1_000_000_000L / (limit / 2);
+            long[] loudTimes = new long[(int) (loudRate * seconds) + 1];
             long t0 = System.nanoTime();
             long end = t0 + seconds * 1_000_000_000L;
+            long nextNormal = t0;
             long now;
             while ((now = System.nanoTime()) < end) {
-                long elapsed = now - t0;
-                while (loud.sent < elapsed * loudRate / 1_000_000_000L) loud.send();
-                while (normal.sent < elapsed * normalRate / 1_000_000_000L) normal.send();
+                while (loud.sent < (now - t0) * loudRate / 1_000_000_000L && loud.sent < loudTimes.length) {
+                    loudTimes[(int) loud.sent] = System.nanoTime();
+                    loud.send();
+                }
+                // the normal exporter never bursts, even after this thread was descheduled: half its limit at most
+                if (now >= nextNormal) {
+                    normal.send();
+                    nextNormal = now + normalInterval;
+                }
                 LockSupport.parkNanos(100_000);
             }
             double duration = (System.nanoTime() - t0) / 1e9;
             long total = loud.sent + normal.sent;
             UdpSender.awaitReceived(() -> counter.total.sum() + guard.dropped(DropReason.RATE_LIMITED), total, Duration.ofSeconds(10));
             long loudGot = counter.from(loud.source);
-            long expected = Math.round(limit * duration) + burst;
-            System.out.printf("rate limit %d/s burst %d over %.3f s: loud sent %d got %d (expected %d ± %d), normal sent %d got %d, "
-                    + "kernel rate_limited %d%n", limit, burst, duration, loud.sent, loudGot, expected, burst, normal.sent,
+            // What the limit lets through of what was really sent when (a loaded machine stalls the sender, and a
+            // stalled second is a second the source did not use): the same GCRA over the send times.
+            long simulated = 0;
+            long tat = 0;
+            GuardRules.RateLimit r = rules.rateLimit();
+            for (int i = 0; i < loud.sent; i++) {
+                long at = Math.max(tat, loudTimes[i]);
+                if (at - loudTimes[i] <= r.toleranceNanos()) {
+                    simulated++;
+                    tat = at + r.intervalNanos();
+                }
+            }
+            long expected = simulated;
+            System.out.printf("rate limit %d/s burst %d over %.3f s: loud sent %d got %d (limit x time + burst = %d; the same "
+                    + "limit over the real send times: %d ± %d), normal sent %d got %d, kernel rate_limited %d%n", limit, burst,
+                    duration, loud.sent, loudGot, Math.round(limit * duration) + burst, expected, burst, normal.sent,
                     counter.from(normal.source), guard.dropped(DropReason.RATE_LIMITED));
             assertEquals(normal.sent, counter.from(normal.source), "the exporter at its normal rate loses nothing");
             assertTrue(Math.abs(loudGot - expected) <= burst, "loud got " + loudGot + ", expected " + expected + " ± " + burst);

@@ -17,8 +17,11 @@ import org.junit.jupiter.api.Test;
 class UserSpaceAllowListTest {
     private static long passed(Set<String> prefixes, String... sources) throws Exception {
         UserSpaceAllowList.Table table = new UserSpaceAllowList.Table();
-        java.util.Set<GuardRules.Prefix> allow = new java.util.HashSet<>();
-        for (String p : prefixes) allow.add(GuardRules.Prefix.parse(p));
+        java.util.Set<GuardRules.Prefix> allow = null;
+        if (prefixes != null) {
+            allow = new java.util.HashSet<>();
+            for (String p : prefixes) allow.add(GuardRules.Prefix.parse(p));
+        }
         table.set(allow);
         AtomicLong got = new AtomicLong();
         UserSpaceAllowList filter = new UserSpaceAllowList(d -> got.incrementAndGet(), table);
@@ -48,5 +51,6 @@ class UserSpaceAllowListTest {
         assertEquals(2, passed(Set.of("0.0.0.0/0"), "1.2.3.4", "::ffff:5.6.7.8", "::1"), "IPv4 /0: every IPv4 source, no IPv6");
         assertEquals(3, passed(Set.of("::/0"), "1.2.3.4", "::ffff:5.6.7.8", "::1"));
         assertEquals(0, passed(Set.of(), "1.2.3.4", "::1"), "an empty list refuses everyone");
+        assertEquals(2, passed(null, "1.2.3.4", "::1"), "no list (removed by a reload): everyone");
     }
 }
