@@ -33,16 +33,18 @@ from report import report
 from traffic import CAPTURES, FlowCounts, build_native
 
 SCHEMA_VERSION = 2
+SEARCH_DEFAULTS = {"probe_seconds": 3.0, "confirm_seconds": 20.0, "repeats": 3, "tolerance": 0.05}
+QUICK = {"probe_seconds": 2.0, "confirm_seconds": 4.0, "repeats": 1, "tolerance": 0.2}
 
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="bin/bench", description=__doc__.split("\n")[0])
     ap.add_argument("--phases", default=",".join(PHASES))
     ap.add_argument("--protocols", default=",".join(CAPTURES))
-    ap.add_argument("--probe-seconds", type=float, default=3.0, help="each search step (default 3)")
-    ap.add_argument("--confirm-seconds", type=float, default=20.0, help="each confirmation repeat (default 20)")
-    ap.add_argument("--repeats", type=int, default=3, help="confirmation repeats (default 3)")
-    ap.add_argument("--tolerance", type=float, default=0.05, help="bisection stops at (hi-lo)/hi <= this")
+    ap.add_argument("--probe-seconds", type=float, help="each search step (default 3)")
+    ap.add_argument("--confirm-seconds", type=float, help="each confirmation repeat (default 20)")
+    ap.add_argument("--repeats", type=int, help="confirmation repeats (default 3)")
+    ap.add_argument("--tolerance", type=float, help="bisection stops at (hi-lo)/hi <= this (default 0.05)")
     ap.add_argument("--max-rate", type=int, default=None, help="cap on every rate, datagrams/s (smoke runs)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--all-peer-protocols", action="store_true",
@@ -54,8 +56,10 @@ def parse_args(argv):
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="passed to every `sluice run` (e.g. kafka.producer.linger.ms=5); repeatable")
     args = ap.parse_args(argv)
-    if args.quick:
-        args.probe_seconds, args.confirm_seconds, args.repeats, args.tolerance = 2.0, 4.0, 1, 0.2
+    # Options given explicitly win over --quick's.
+    for name, value in (QUICK if args.quick else SEARCH_DEFAULTS).items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     unknown = [p for p in args.protocols.split(",") if p not in CAPTURES]
     if unknown:
         ap.error(f"unknown protocol(s) {unknown} (known: {', '.join(CAPTURES)})")

@@ -19,7 +19,8 @@ METRICS = ("sluice_packets_received_total", "sluice_socket_drops_total", "sluice
 
 
 class Sluice:
-    def __init__(self, output, steering, workers, broker=None, topic=None, extra=()):
+    def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=()):
+        self.names = METRICS + tuple(metrics)  # what metrics() reads: METRICS and a phase's own
         self.port = free_port()
         self.metrics_port = free_port(socket.SOCK_STREAM)
         self.output, self.broker, self.topic = output, broker, topic
@@ -58,7 +59,7 @@ metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
         with urllib.request.urlopen(f"http://127.0.0.1:{self.metrics_port}/metrics", timeout=5) as r:
             text = r.read().decode()
         self.scrapes += 1
-        totals = dict.fromkeys(METRICS, 0.0)
+        totals = dict.fromkeys(self.names, 0.0)
         totals[ALLOCATED] = None  # absent from a sluice without the counter
         for line in text.splitlines():
             if line.startswith("#"):
@@ -136,7 +137,7 @@ metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
         """Waits until every datagram sent is received or dropped, and the output is idle
         (decoded = delivered + dropped), and the counters stop moving."""
         deadline, last, stable_since = time.time() + timeout, None, None
-        moving = [k for k in METRICS if k != ALLOCATED]  # the allocation counter moves with every scrape
+        moving = [k for k in self.names if k != ALLOCATED]  # the allocation counter moves with every scrape
         while True:
             m = self.metrics()
             arrived = m["sluice_packets_received_total"] + m["sluice_socket_drops_total"]

@@ -106,23 +106,33 @@ def find_zero_loss(bench, label, proto, probe, start=None, before_confirm=None):
     found = search(lambda r: probe(r, a.probe_seconds), ceiling, start=start, tolerance=a.tolerance)
     checked = {"confirmed": False, "repeats": [], "attempts": [], "rate": None}
     if found["lo"] is not None:
-        if before_confirm:
-            before_confirm()
-        checked = confirm(lambda r: probe(r, a.confirm_seconds), found["lo"], repeats=a.repeats)
+        attempt = [None]
+
+        def probe_long(rate):
+            if before_confirm and rate != attempt[0]:  # each confirmation attempt starts its own memory peak
+                before_confirm()
+                attempt[0] = rate
+            return probe(rate, a.confirm_seconds)
+        checked = confirm(probe_long, found["lo"], repeats=a.repeats)
     repeats = checked["repeats"]
     for r in repeats:
         r["stage"] = "confirm"
     datagrams = spread([r["sent_per_s"] for r in repeats])
     flows = spread([r["flows_per_s"] for r in repeats])
+    rejected = [t["rate"] for t in checked["attempts"] if t["repeats"] and t["repeats"][-1]["lost"]]
+    lossy = [r for r in [found["hi"]] + rejected if r is not None]
     limited_by = found["limited_by"]
     if found["lo"] is not None and not checked["confirmed"]:
         limited_by = "unconfirmed"
     elif repeats and any(r["sent_per_s"] < 0.95 * checked["rate"] for r in repeats):
         limited_by = "sender"
+    elif rejected:
+        limited_by = "loss"  # the 20 s repeats lost where the short probes had passed
     entry = {"protocol": proto, "capture": CAPTURES[proto],
              "zero_loss_datagrams_per_s": None if datagrams["median"] is None else round(datagrams["median"]),
              "zero_loss_flows_per_s": None if flows["median"] is None else round(flows["median"]),
              "confirmed": checked["confirmed"], "limited_by": limited_by,
+             "lowest_lossy_rate": min(lossy) if lossy else None,
              "spread": {"datagrams_per_s": datagrams, "flows_per_s": flows},
              "repeats": repeats,
              "search": {"ceiling": round(ceiling), "start": round(start or ceiling), "lo": found["lo"],
@@ -190,9 +200,14 @@ def decode(bench):
 
 # ------------------------------------------------------------------------------------- sluice
 
-def sluice_search(bench, run, proto, output="none", steering="random", extra=(), start=None, companion=None):
+def sluice_search(bench, run, proto, output="none", steering="random", extra=(), start=None, companion=None,
+                  metrics=(), judge=None):
     """One sluice process for the whole search of one protocol; each step reads its counters as deltas
-    after settling; the confirmation repeats also read its memory."""
+    after settling; the confirmation repeats also read its memory.
+    A phase's own hooks: `extra` (sluice `--set KEY=VALUE`), `companion(seconds)` (extra traffic beside
+    each step, returns a process to wait for), `metrics` (more counter names to read), and
+    `judge(step, delta)` (called with each step and the counter deltas; may add fields or set step["lost"],
+    e.g. when a flood makes the datagram counts no longer those of the exporter alone)."""
     capture = CAPTURES[proto]
     fpd = bench.flows.per_datagram(capture)
     extra = list(bench.args.set) + list(extra)
@@ -201,7 +216,7 @@ def sluice_search(bench, run, proto, output="none", steering="random", extra=(),
         broker = bench.broker()
         topic = f"flows-{run}-{proto}".replace("_", "-")
         broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
-    s = Sluice(output, steering, bench.args.workers, broker, topic, extra)
+    s = Sluice(output, steering, bench.args.workers, broker, topic, extra, metrics)
     s.start()
     try:
         # Warm-up, not counted: the JIT compiles the hot path (Kafka's producer included), templates are known.
@@ -224,7 +239,7 @@ def sluice_search(bench, run, proto, output="none", steering="random", extra=(),
             scrapes = after_scrapes - before_scrapes
             scrape_cost = s.scrape_cost()  # idle now: the step's own scrapes are taken out of its allocation
             kafka_now = broker.count(topic) if topic else 0
-            d = {k: after[k] - before[k] for k in METRICS if k.endswith("_total") and k != ALLOCATED}
+            d = {k: after[k] - before[k] for k in s.names if k.endswith("_total") and k != ALLOCATED}
             step = {"rate": rate, "sent": sent["sent"], "sent_per_s": sent["rate"], "seconds": sent["seconds"],
                     "flows_offered": bench.flows.in_first(capture, sent["sent"]),
                     "flows_offered_per_s": round(sent["rate"] * fpd),
@@ -253,6 +268,8 @@ def sluice_search(bench, run, proto, output="none", steering="random", extra=(),
                             or step["decode_errors"] > 0
                             or step["flows_decoded"] < step["flows_offered"]
                             or (topic is not None and step["flows_in_kafka"] != step["flows_decoded"]))
+            if judge:
+                judge(step, d)
             log(f"  {run} {proto} @{rate} {seconds:g}s: sent {sent['rate']:.0f}/s, received {step['received']}/{step['sent']}, "
                 f"drops {step['socket_drops']}, flows {step['flows_decoded']}/{step['flows_offered']}, "
                 f"{step['flows_dropped']} dropped, kafka {step['flows_in_kafka']}, cpu {step['cpu_s_sluice']}s, "

@@ -67,7 +67,7 @@ def report(results):
                "Zero loss for sluice: every datagram sent received (no socket drop), every flow decoded, none dropped, "
                "and (Kafka) every decoded flow in the topic. For a peer: at least "
                "99% of the offered flows in its own output (it starts cold per step).", "",
-               "| run | protocol | zero-loss datagrams/s | flows/s | × kernel | spread | limited by | lowest lossy probe | "
+               "| run | protocol | zero-loss datagrams/s | flows/s | × kernel | spread | limited by | lowest lossy rate asked | "
                "probes | sluice RSS MiB (peak) | heap B/datagram |",
                "|---|---|---|---|---|---|---|---|---|---|---|"]
         for run, by in runs.items():
@@ -76,7 +76,7 @@ def report(results):
                 heap = mem.get("heap_bytes_per_datagram")
                 md.append(f"| {run} | {p} | {fmt_int(e['zero_loss_datagrams_per_s'])} | {fmt_int(e['zero_loss_flows_per_s'])} | "
                           f"{'-' if e['ratio_to_kernel'] is None else format(e['ratio_to_kernel'], '.2f')} | "
-                          f"{fmt_spread(e['spread']['datagrams_per_s'])} | {e['limited_by']} | {fmt_int(e['search']['hi'])} | "
+                          f"{fmt_spread(e['spread']['datagrams_per_s'])} | {e['limited_by']} | {fmt_int(e.get('lowest_lossy_rate'))} | "
                           f"{len(e['search']['probes'])} + {sum(1 for _ in e['repeats'])} | "
                           f"{fmt_mib(mem.get('rss_bytes'))} ({fmt_mib(mem.get('rss_peak_bytes'))}) | "
                           f"{'-' if heap is None else format(heap, ',.1f')} |")
