@@ -112,11 +112,11 @@ def find_zero_loss(bench, label, proto, probe, start=None, before_confirm=None):
             if before_confirm and rate != attempt[0]:  # each confirmation attempt starts its own memory peak
                 before_confirm()
                 attempt[0] = rate
-            return probe(rate, a.confirm_seconds)
+            step = probe(rate, a.confirm_seconds)
+            step["stage"] = "confirm"
+            return step
         checked = confirm(probe_long, found["lo"], repeats=a.repeats)
     repeats = checked["repeats"]
-    for r in repeats:
-        r["stage"] = "confirm"
     datagrams = spread([r["sent_per_s"] for r in repeats])
     flows = spread([r["flows_per_s"] for r in repeats])
     rejected = [t["rate"] for t in checked["attempts"] if t["repeats"] and t["repeats"][-1]["lost"]]
