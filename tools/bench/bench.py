@@ -9,6 +9,7 @@ Phases (phases.py; in this order, written to target/bench/results.json and resul
   decode    sluice's decoders alone (JMH): ns per datagram, flows/s per core, per protocol
   none      sluice end to end, `--output none`
   kafka     sluice into a real Kafka broker started by the bench (flows counted in the topic)
+  packed    (opt-in, by name) into Kafka with kafka.flows-per-record 32
   steering  into Kafka with steering `hash` instead of `random`, on the first protocol
   peers     nfcapd (nfdump) and nfacctd/sfacctd (pmacct) from Debian's packages, on the same datagrams
   (`sluice` = none + kafka; a phase that needs the kernel limit brings `kernel` along)
@@ -28,7 +29,7 @@ import sys
 import time
 
 from env import HERE, OUT, build, load_average, log
-from phases import PHASES, Bench, selected_phases
+from phases import PHASES, Bench, default_phases, selected_phases
 from report import report
 from traffic import CAPTURES, FlowCounts, build_native
 
@@ -39,7 +40,7 @@ QUICK = {"probe_seconds": 2.0, "confirm_seconds": 4.0, "repeats": 1, "tolerance"
 
 def parse_args(argv):
     ap = argparse.ArgumentParser(prog="bin/bench", description=__doc__.split("\n")[0])
-    ap.add_argument("--phases", default=",".join(PHASES))
+    ap.add_argument("--phases", default=default_phases())
     ap.add_argument("--protocols", default=",".join(CAPTURES))
     ap.add_argument("--probe-seconds", type=float, help="each search step (default 3)")
     ap.add_argument("--confirm-seconds", type=float, help="each confirmation repeat (default 20)")
