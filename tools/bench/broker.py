@@ -4,6 +4,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 
 from env import JAVA, JVM_FLAGS, OUT, log
 from peers import proc_cpu_seconds
@@ -19,6 +20,7 @@ class Broker:
         self.controller = free_port(socket.SOCK_STREAM)
         self.dir = tempfile.mkdtemp(prefix="kafka-", dir=OUT)
         self.proc = None
+        self.counter = None  # BenchKafka serve, started at the first count
         self.bootstrap = f"127.0.0.1:{self.port}"
 
     def start(self):
@@ -50,6 +52,22 @@ log.cleaner.dedupe.buffer.size=2097152
         self.proc = subprocess.Popen([JAVA] + JVM_FLAGS + ["-Xms512m", "-Xmx512m", "-cp", self.cp, "kafka.Kafka", props],
                                      stdout=self.log, stderr=subprocess.STDOUT)
         log(f"broker: starting on {self.bootstrap} (pid {self.proc.pid})")
+        self.wait_listening()
+
+    def wait_listening(self, timeout=180.0):
+        """Until the broker accepts connections: on a loaded machine its start takes longer than an admin
+        client's timeouts; a broker that exits is reported with its log."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                self.log.flush()
+                raise RuntimeError("broker exited at start: " + open(self.log.name).read()[-3000:])
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1.0):
+                    return
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"broker: no connection on {self.bootstrap} within {timeout:.0f} s")
 
     def kafka(self, *args):
         out = subprocess.run([JAVA] + JVM_FLAGS + ["-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", self.cp,
@@ -63,12 +81,33 @@ log.cleaner.dedupe.buffer.size=2097152
         self.kafka("create", *topics)
 
     def count(self, topic):
-        return int(self.kafka("count", topic).splitlines()[-1])
+        """Records in the topic, asked of one long-lived `BenchKafka serve` (a JVM per count cost seconds)."""
+        if self.counter is None or self.counter.poll() is not None:
+            self.counter = subprocess.Popen(
+                [JAVA] + JVM_FLAGS + ["-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", self.cp,
+                                      "io.sluice.bench.BenchKafka", "serve", self.bootstrap],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(os.path.join(self.dir, "count.log"), "w"),
+                text=True, bufsize=1)
+        self.counter.stdin.write(f"count {topic}\n")
+        self.counter.stdin.flush()
+        while True:
+            line = self.counter.stdout.readline()
+            if not line or line.startswith("error"):
+                raise RuntimeError(f"BenchKafka serve: {line.strip() or 'exited'} ({self.dir}/count.log)")
+            if line.strip().isdigit():  # anything else is the JVM talking
+                return int(line)
 
     def cpu(self):
         return proc_cpu_seconds(self.proc.pid) if self.proc else 0.0
 
     def stop(self):
+        if self.counter and self.counter.poll() is None:
+            self.counter.stdin.close()
+            try:
+                self.counter.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.counter.kill()
+                self.counter.wait()
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
