@@ -53,7 +53,7 @@ def parse_args(argv):
     ap.add_argument("--quick", action="store_true",
                     help="a smoke run: 2 s probes, 20%% tolerance, one 4 s confirmation")
     ap.add_argument("--no-build", action="store_true")
-    ap.add_argument("--self-test", action="store_true", help="the search's unit test only, then exit")
+    ap.add_argument("--self-test", action="store_true", help="the bench's own unit tests (search, phases), then exit")
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                     help="passed to every `sluice run` (e.g. kafka.producer.linger.ms=5); repeatable")
     args = ap.parse_args(argv)
@@ -75,7 +75,8 @@ def write(results):
 def main(argv):
     args = parse_args(argv)
     if args.self_test:
-        return subprocess.run([sys.executable, "-m", "unittest", "-q", "test_search"], cwd=HERE).returncode
+        return subprocess.run([sys.executable, "-m", "unittest", "discover", "-q", "-s", HERE, "-p", "test_*.py"],
+                              cwd=HERE).returncode
     phases = selected_phases(args.phases)
     protocols = args.protocols.split(",")
     os.makedirs(OUT, exist_ok=True)
