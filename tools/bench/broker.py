@@ -6,7 +6,7 @@ import subprocess
 import tempfile
 import time
 
-from env import JAVA, JVM_FLAGS, OUT, log
+from env import JAVA, JVM_FLAGS, OUT, ROOT, log
 from peers import proc_cpu_seconds
 from traffic import free_port
 
@@ -26,23 +26,10 @@ class Broker:
     def start(self):
         props = os.path.join(self.dir, "server.properties")
         with open(props, "w") as f:
-            f.write(f"""process.roles=broker,controller
-node.id=1
-listeners=PLAINTEXT://127.0.0.1:{self.port},CONTROLLER://127.0.0.1:{self.controller}
-advertised.listeners=PLAINTEXT://127.0.0.1:{self.port}
-controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
-controller.quorum.bootstrap.servers=127.0.0.1:{self.controller}
-log.dirs={self.dir}/data
-num.partitions=4
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
-share.coordinator.state.topic.replication.factor=1
-share.coordinator.state.topic.min.isr=1
-group.initial.rebalance.delay.ms=0
-log.cleaner.dedupe.buffer.size=2097152
-""")
+            # tools/kafka-broker/server.properties: the one broker configuration (run-local, bench, tests)
+            with open(os.path.join(ROOT, "tools", "kafka-broker", "server.properties")) as t:
+                f.write(t.read().replace("@PORT@", str(self.port)).replace("@CONTROLLER_PORT@", str(self.controller))
+                        .replace("@DATA_DIR@", os.path.join(self.dir, "data")))
         java = [JAVA] + JVM_FLAGS + ["-cp", self.cp]
         uuid = subprocess.run(java + ["kafka.tools.StorageTool", "random-uuid"], capture_output=True, text=True,
                               check=True).stdout.strip().splitlines()[-1]

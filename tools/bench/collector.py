@@ -19,7 +19,7 @@ METRICS = ("sluice_packets_received_total", "sluice_socket_drops_total", "sluice
 
 
 class Sluice:
-    def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=()):
+    def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=(), listener_keys=""):
         self.names = METRICS + tuple(metrics)  # what metrics() reads: METRICS and a phase's own
         self.port = free_port()
         self.metrics_port = free_port(socket.SOCK_STREAM)
@@ -29,7 +29,7 @@ class Sluice:
         conf = os.path.join(self.dir, "sluice.yaml")
         with open(conf, "w") as f:
             f.write(f"""listeners:
-  - {{address: "127.0.0.1:{self.port}", protocol: auto, steering: {steering}, workers: {workers}, rcvbuf: 33554432}}
+  - {{address: "127.0.0.1:{self.port}", protocol: auto, steering: {steering}, workers: {workers}, rcvbuf: 33554432{listener_keys}}}
 output: {{type: {output}}}
 metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
 """)
@@ -133,14 +133,15 @@ metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
                 self.proc.wait()
         self.log.close()
 
-    def settle(self, sent_total, timeout=15.0):
+    def settle(self, sent_total, timeout=15.0, also_arrived=()):
         """Waits until every datagram sent is received or dropped, and the output is idle
-        (decoded = delivered + dropped), and the counters stop moving."""
+        (decoded = delivered + dropped), and the counters stop moving. `also_arrived`: counters of datagrams
+        that end elsewhere (e.g. dropped by a guard in the kernel)."""
         deadline, last, stable_since = time.time() + timeout, None, None
         moving = [k for k in self.names if k != ALLOCATED]  # the allocation counter moves with every scrape
         while True:
             m = self.metrics()
-            arrived = m["sluice_packets_received_total"] + m["sluice_socket_drops_total"]
+            arrived = m["sluice_packets_received_total"] + m["sluice_socket_drops_total"] + sum(m[k] for k in also_arrived)
             idle = m["sluice_flows_decoded_total"] == m["sluice_kafka_records_sent_total"] + m["sluice_flows_dropped_total"]
             if last and all(m[k] == last[k] for k in moving) and arrived >= sent_total and idle:
                 if stable_since and time.time() - stable_since >= 0.3:

@@ -12,7 +12,9 @@ BIN = os.path.join(OUT, "bin")
 JAVA_HOME = subprocess.run([os.path.join(ROOT, "bin", "find-jdk")], capture_output=True, text=True,
                            check=True).stdout.strip()
 JAVA = os.path.join(JAVA_HOME, "bin", "java")
-JVM_FLAGS = ["--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow"]
+# bin/jvm-flags: the one list of the flags every sluice JVM needs (comments and blank lines skipped)
+with open(os.path.join(ROOT, "bin", "jvm-flags")) as _f:
+    JVM_FLAGS = [line.strip() for line in _f if line.strip() and not line.lstrip().startswith("#")]
 
 
 def log(msg):

@@ -4,8 +4,9 @@ Adding a phase: write `def NAME(bench)` below, decorate it with `@phase("NAME")`
 file where it should run (phases run in the order they are declared, whatever the order on the command
 line), and store each result with `bench.record(RUN, protocol, entry)`. A phase that searches a zero-loss
 rate of sluice under other settings calls `sluice_search(bench, RUN, protocol, ...)` (its `extra` are
-`--set KEY=VALUE` for sluice, its `companion(seconds)` starts extra traffic beside every step, e.g. a
-flood, and returns a process to wait for). docs/bench.md lists the phases and the JSON they write.
+`--set KEY=VALUE` for sluice, its `companion(port, seconds)` starts extra traffic beside every step,
+e.g. a flood, and returns the process; more hooks in sluice_search's comment). docs/bench.md lists the
+phases and the JSON they write.
 """
 import json
 import os
@@ -216,13 +217,17 @@ def decode(bench):
 # ------------------------------------------------------------------------------------- sluice
 
 def sluice_search(bench, run, proto, output="none", steering="random", extra=(), start=None, companion=None,
-                  metrics=(), judge=None):
+                  metrics=(), judge=None, source=None, listener_keys="", also_arrived=()):
     """One sluice process for the whole search of one protocol; each step reads its counters as deltas
     after settling; the confirmation repeats also read its memory.
-    A phase's own hooks: `extra` (sluice `--set KEY=VALUE`), `companion(seconds)` (extra traffic beside
-    each step, returns a process to wait for), `metrics` (more counter names to read), and
-    `judge(step, delta)` (called with each step and the counter deltas; may add fields or set step["lost"],
-    e.g. when a flood makes the datagram counts no longer those of the exporter alone)."""
+    A phase's own hooks: `extra` (sluice `--set KEY=VALUE`), `listener_keys` (YAML appended to the
+    listener's flow mapping, e.g. ', allow: ["127.0.0.2/32"]'), `source` (the exporter's loopback address,
+    udp-blast --from), `companion(port, seconds)` (extra traffic to sluice's port beside each step: returns
+    the udp-blast process, started with stdout=PIPE and text=True, whose JSON line the step keeps as
+    step["companion"] and whose datagrams it waits for), `metrics` (more counters to read), `also_arrived`
+    (counters of datagrams that end neither received nor socket-dropped), and `judge(step, delta)` (called
+    with each step and the counter deltas; may add fields or set step["lost"], e.g. when a flood makes the
+    datagram counts no longer those of the exporter alone)."""
     capture = CAPTURES[proto]
     fpd = bench.flows.per_datagram(capture)
     extra = list(bench.args.set) + list(extra)
@@ -232,25 +237,24 @@ def sluice_search(bench, run, proto, output="none", steering="random", extra=(),
         broker = bench.broker()
         topic = f"flows-{run}-{proto}".replace("_", "-")
         broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
-    s = Sluice(output, steering, bench.args.workers, broker, topic, extra, metrics)
+    s = Sluice(output, steering, bench.args.workers, broker, topic, extra, metrics, listener_keys)
     s.start()
     try:
         # Warm-up, not counted: the JIT compiles the hot path (Kafka's producer included), templates are known.
-        warm = blast(s.port, min(WARM_UP_RATE, bench.ceiling(proto) / 2), WARM_UP_SECONDS, capture)
+        warm = blast(s.port, min(WARM_UP_RATE, bench.ceiling(proto) / 2), WARM_UP_SECONDS, capture, source)
         sent_total = warm["sent"]
-        before = s.settle(sent_total)
+        before = s.settle(sent_total, also_arrived=also_arrived)
         before_scrapes = s.scrapes
         in_kafka = broker.count(topic) if topic else 0
 
         def probe(rate, seconds):
             nonlocal before, before_scrapes, in_kafka, sent_total
             cpu0, bcpu0, tcpu0 = s.cpu(), broker.cpu() if topic else 0.0, s.thread_cpu()
-            side = companion(seconds) if companion else None
-            sent = blast(s.port, rate, seconds, capture)
-            if side:
-                side.wait()
-            sent_total += sent["sent"]
-            after = s.settle(sent_total)
+            side = companion(s.port, seconds) if companion else None
+            sent = blast(s.port, rate, seconds, capture, source)
+            side_out = json.loads(side.communicate()[0] or "{}") if side else None
+            sent_total += sent["sent"] + (side_out or {}).get("sent", 0)
+            after = s.settle(sent_total, also_arrived=also_arrived)
             after_scrapes = s.scrapes
             scrapes = after_scrapes - before_scrapes
             scrape_cost = s.scrape_cost()  # idle now: the step's own scrapes are taken out of its allocation
@@ -272,6 +276,8 @@ def sluice_search(bench, run, proto, output="none", steering="random", extra=(),
                     "cpu_s_broker": round(broker.cpu() - bcpu0, 2) if topic else None,
                     "cpu_s_sluice_threads": {g: round(c - tcpu0.get(g, 0.0), 2) for g, c in s.thread_cpu().items()},
                     "load": load_average()}
+            if side_out is not None:
+                step["companion"] = side_out
             step.update(s.memory())
             heap = None
             if after[ALLOCATED] is not None and before[ALLOCATED] is not None:

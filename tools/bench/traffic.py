@@ -33,11 +33,13 @@ def free_port(kind=socket.SOCK_DGRAM):
         return s.getsockname()[1]
 
 
-def blast(port, rate, seconds, capture):
-    """Sends `capture` in a loop to 127.0.0.1:port at `rate` datagrams/s for `seconds`; what udp-blast sent."""
-    out = subprocess.run([os.path.join(BIN, "udp-blast"), "--to", f"127.0.0.1:{port}", "--rate", str(rate),
-                          "--seconds", str(seconds), os.path.join(BENCH_CAPTURES, capture)],
-                         capture_output=True, text=True, check=True)
+def blast(port, rate, seconds, capture, source=None):
+    """Sends `capture` in a loop to 127.0.0.1:port at `rate` datagrams/s for `seconds`; what udp-blast sent.
+    `source`: another loopback address to send from (udp-blast --from)."""
+    cmd = [os.path.join(BIN, "udp-blast"), "--to", f"127.0.0.1:{port}", "--rate", str(rate), "--seconds", str(seconds)]
+    if source:
+        cmd += ["--from", source]
+    out = subprocess.run(cmd + [os.path.join(BENCH_CAPTURES, capture)], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
