@@ -19,6 +19,7 @@ build: setup
 	$(MVN) -DskipTests install
 
 test: setup
+	python3 -m unittest discover -q -s tools/bench -p 'test_*.py'
 	$(MVN_TEST) install
 	@bin/test-summary
 
@@ -28,8 +29,9 @@ run: build
 stop:
 	@bin/run-local stop
 
+# make bench PHASES=none,kafka PROTOCOLS=ipfix  (a quick look); BENCH_ARGS for any other bin/bench option.
 bench: setup
-	@bin/bench
+	@bin/bench $(if $(PHASES),--phases $(PHASES)) $(if $(PROTOCOLS),--protocols $(PROTOCOLS)) $(BENCH_ARGS)
 
 clean:
 	$(MVN) clean

@@ -12,8 +12,13 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
+
+# A peer step passes with this share of the offered flows in its output: each peer starts cold per step,
+# so the datagrams before the first template are lost to it by design; sluice's steps require all.
+PASS_SHARE = 0.99
 
 
 class Peer:
@@ -128,6 +133,22 @@ class Sfacctd(Pmacct):
 
 
 PEERS = (Nfcapd, Sfcapd, Pmacct, Sfacctd)
+
+
+def install():
+    """nfdump and pmacct from Debian, once (the peers phase compares sluice with them)."""
+    if shutil.which("nfcapd") and (shutil.which("nfacctd") or os.path.exists("/usr/sbin/nfacctd")):
+        return
+    print("bench: installing nfdump and pmacct (Debian packages)", file=sys.stderr, flush=True)
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    subprocess.run(sudo + ["apt-get", "update", "-qq"], check=False, env=env)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", "nfdump", "pmacct"], check=False, env=env,
+                   stdout=subprocess.DEVNULL)
+    # pmacct's packaged services would hold the standard ports; the bench runs its own instances.
+    for unit in ("nfacctd", "sfacctd", "pmacctd", "uacctd", "nfdump"):
+        subprocess.run(sudo + ["systemctl", "disable", "--now", unit], check=False,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def installed():

@@ -35,7 +35,10 @@ public final class ServiceMetrics {
     /** Registers sluice's metrics and the JVM's in the given registry. */
     public ServiceMetrics(PrometheusRegistry registry, boolean jvmMetrics) {
         this.registry = registry;
-        if (jvmMetrics) JvmMetrics.builder().register(registry);
+        if (jvmMetrics) {
+            JvmMetrics.builder().register(registry);
+            HeapAllocationMetrics.register(registry);
+        }
         registerWorkerMetrics();
         registerListenerMetrics();
         registerGuardMetrics();

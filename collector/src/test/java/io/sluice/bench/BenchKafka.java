@@ -17,7 +17,9 @@ import org.apache.kafka.common.TopicPartition;
  *   <li>{@code create BOOTSTRAP TOPIC=PARTITIONS...}: creates the topics and waits until every partition
  *       answers listOffsets (producing earlier can lose records with Kafka 4.3.1, ../shared/notes/kafka.md);</li>
  *   <li>{@code count BOOTSTRAP TOPIC}: prints the records in the topic, the sum of its partitions' end
- *       offsets (sluice writes one record per flow, without transactions, so offsets count flows).</li>
+ *       offsets (no transactions, so offsets count records; with one flow per record, flows);</li>
+ *   <li>{@code serve BOOTSTRAP}: answers {@code count TOPIC} lines read from stdin, one line each, with one
+ *       admin client: the bench counts after every step, and a JVM per count cost seconds on a busy machine.</li>
  * </ul>
  */
 public final class BenchKafka {
@@ -49,8 +51,22 @@ public final class BenchKafka {
                     }
                 }
                 case "count" -> System.out.println(endOffsets(admin, args[2]));
-                default -> throw new IllegalArgumentException("create|count, got " + args[0]);
+                case "serve" -> serve(admin);
+                default -> throw new IllegalArgumentException("create|count|serve, got " + args[0]);
             }
+        }
+    }
+
+    private static void serve(Admin admin) throws Exception {
+        var in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+        for (String line; (line = in.readLine()) != null; ) {
+            String[] words = line.trim().split("\\s+");
+            if (words.length != 2 || !words[0].equals("count")) {
+                System.out.println("error: count TOPIC, got " + line);
+            } else {
+                System.out.println(endOffsets(admin, words[1]));
+            }
+            System.out.flush();
         }
     }
 
