@@ -7,24 +7,31 @@ import java.io.PrintStream;
  * watching a long decode in a terminal; nothing is printed for a decode that ends within the first second.
  */
 final class DecodeProgress {
-    private static final long INTERVAL_NS = 1_000_000_000L;
+    static final long INTERVAL_NS = 1_000_000_000L;
 
     private final PrintStream err;
     private final String input;
     private final long size;
-    private long nextNs = System.nanoTime() + INTERVAL_NS;
+    private final long intervalNs;
+    private long nextNs;
     private boolean printed;
 
     DecodeProgress(PrintStream err, String input, long size) {
+        this(err, input, size, INTERVAL_NS);
+    }
+
+    DecodeProgress(PrintStream err, String input, long size, long intervalNs) {
         this.err = err;
         this.input = input;
         this.size = size;
+        this.intervalNs = intervalNs;
+        this.nextNs = System.nanoTime() + intervalNs;
     }
 
     void update(long offset, long datagrams) {
         long now = System.nanoTime();
         if (now < nextNs) return;
-        nextNs = now + INTERVAL_NS;
+        nextNs = now + intervalNs;
         err.print("\r" + text(offset, datagrams) + "   ");
         err.flush();
         printed = true;
