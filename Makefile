@@ -10,7 +10,7 @@ MVN_TEST ?= mvn -B -ntp -Dstyle.color=never
 # Where `make run` keeps its broker's data: outside target/ so `mvn clean` cannot pull it from under a live broker.
 SLUICE_STATE ?= $(HOME)/.local/state/sluice
 
-.PHONY: setup build test run stop bench clean
+.PHONY: setup build test run stop bench clean fuzz
 
 setup:
 	@bin/setup
@@ -32,6 +32,21 @@ stop:
 # make bench PHASES=none,kafka PROTOCOLS=ipfix  (a quick look); BENCH_ARGS for any other bin/bench option.
 bench: setup
 	@bin/bench $(if $(PHASES),--phases $(PHASES)) $(if $(PROTOCOLS),--protocols $(PROTOCOLS)) $(BENCH_ARGS)
+
+# Coverage-guided fuzzing (Jazzer, docs/fuzzing.md): each target in turn for FUZZ_SECONDS. A finding stops
+# here with its input saved under collector/src/test/resources/io/sluice/fuzz/<Target>Inputs/, which
+# `make test` then replays for good. The corpus Jazzer grows is kept in collector/.cifuzz-corpus (not in git).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= SflowDecoderFuzzTest NetflowV5DecoderFuzzTest NetflowV9DecoderFuzzTest IpfixDecoderFuzzTest \
+	PacketHeaderFuzzTest CaptureReaderFuzzTest
+fuzz:
+	$(MVN) -DskipTests install
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p collector/src/test/resources/io/sluice/fuzz/$${t}Inputs; \
+	  echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+	  JAZZER_FUZZ=1 $(MVN_TEST) -pl collector surefire:test -Dtest=$$t -Dsurefire.failIfNoSpecifiedTests=false \
+	    -Djazzer.hooks=true -Djazzer.instrument='io.sluice.**' -Djazzer.max_duration=$(FUZZ_SECONDS)s || exit 1; \
+	done
 
 clean:
 	$(MVN) clean

@@ -1,105 +1,109 @@
 package io.sluice.cli;
 
-import io.sluice.config.ConfigException;
-import io.sluice.config.ConfigLoader;
-import io.sluice.config.SluiceConfig;
-import io.sluice.decode.ListenerProtocol;
-import io.sluice.decode.DecodeStats;
-import io.sluice.decode.VersionDispatch;
-import io.sluice.service.StandardDecoders;
-
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.OutputStreamWriter;
+import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
- * {@code sluice decode [--format json] [--counters] [--count] FILE...}: the command line of
- * {@link DecodeCommand}, with the service's decoders and default settings (templates, sampling).
+ * {@code sluice decode}'s command line: parses the arguments into {@link DecodeOptions} and hands them to
+ * {@link DecodeCommand}. Parsing only: nothing here decodes.
  */
 final class DecodeMain {
     static final String USAGE = """
-            usage: sluice decode [--format json] [--counters] [--count] FILE...
-              FILE...      pcap/pcapng files (exporter = UDP source), *.payloads.bin or raw datagram files,
-                           fed in order through ONE decoder state (templates of one file serve the next)
+            usage: sluice decode [--format json] [--counters] [--count] [--port N[,N...]] [--config FILE] INPUT...
+              INPUT...     pcap/pcapng captures (exporter = UDP source), *.payloads.bin or raw datagram files, or
+                           - for standard input (tcpdump -w - | sluice decode -), fed in order through ONE
+                           decoder state (templates of one input serve the next)
+              --port       decode only UDP datagrams to these destination (collector) ports; repeatable;
+                           default: every UDP datagram of the capture
+              --config     the `run` configuration whose sampling and template settings apply (default: built in)
               --format     json (the only format: one JSON object per flow per line, flow.proto field names)
               --counters   also print sFlow counter records, as {"counters": {...}} lines
-              --count      print only {"datagrams": N, "flows": M, "errors": E} for the files
+              --count      print only {"datagrams": N, "flows": M, "errors": E} for the inputs
+            A summary line goes to stderr at the end; exit 1 if an input is not a capture (or is corrupt).
             """;
 
     private DecodeMain() {}
 
     static int main(String[] args, PrintStream out, PrintStream err) {
+        return main(args, System.in, out, err, StderrTerminal.isTerminal());
+    }
+
+    static int main(String[] args, InputStream stdin, PrintStream out, PrintStream err, boolean stderrIsTerminal) {
         boolean counters = false;
         boolean countOnly = false;
-        List<Path> files = new ArrayList<>();
+        BitSet ports = null;
+        Path config = null;
+        List<String> inputs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
+            String a = args[i];
+            switch (a) {
                 case "--format" -> {
-                    if (i + 1 >= args.length || !args[++i].equals("json")) {
-                        err.println("sluice decode: --format takes json");
-                        return 2;
-                    }
+                    if (i + 1 >= args.length || !args[++i].equals("json")) return usage(err, "--format takes json");
                 }
                 case "--counters" -> counters = true;
                 case "--count" -> countOnly = true;
+                case "--port" -> {
+                    if (i + 1 >= args.length) return usage(err, "--port takes a port number (or a list: 2055,4739)");
+                    if (ports == null) ports = new BitSet(65536);
+                    String bad = addPorts(ports, args[++i]);
+                    if (bad != null) return usage(err, "--port: " + bad + " is not a port number (1-65535)");
+                }
+                case "--config" -> {
+                    if (i + 1 >= args.length) return usage(err, "--config takes a file");
+                    config = Path.of(args[++i]);
+                }
                 case "-h", "--help" -> {
                     out.print(USAGE);
                     return 0;
                 }
                 default -> {
-                    if (args[i].startsWith("--")) {
-                        err.println("sluice decode: unknown option " + args[i]);
+                    if (a.startsWith("--")) {
+                        err.println("sluice decode: unknown option " + a);
                         err.print(USAGE);
-                        return 2;
+                        return DecodeCommand.EXIT_USAGE;
                     }
-                    files.add(Path.of(args[i]));
+                    inputs.add(a);
                 }
             }
         }
-        if (files.isEmpty()) {
+        if (inputs.isEmpty()) {
             err.print(USAGE);
-            return 2;
+            return DecodeCommand.EXIT_USAGE;
         }
-        for (Path f : files) {
-            if (!Files.isReadable(f)) {
-                err.println("sluice decode: cannot read " + f);
-                return 2;
+        for (String input : inputs) {
+            if (!input.equals(DecodeOptions.STDIN) && !Files.isReadable(Path.of(input))) {
+                err.println("sluice decode: cannot read " + input);
+                return DecodeCommand.EXIT_USAGE;
             }
         }
-        try {
-            VersionDispatch decoder = defaultDecoder();
-            if (countOnly) {
-                DecodeCommand.Result result = DecodeCommand.run(decoder, files, Writer.nullWriter(), false);
-                DecodeStats stats = result.stats();
-                out.println("{\"datagrams\":" + result.datagrams() + ",\"flows\":" + stats.totalFlows()
-                        + ",\"errors\":" + stats.totalErrors() + "}");
-                err.println(DecodeCommand.summary(stats));
-                return 0;
-            }
-            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            DecodeStats stats = DecodeCommand.decode(decoder, files, w, counters);
-            w.flush();
-            err.println(DecodeCommand.summary(stats));
-            return 0;
-        } catch (IOException e) {
-            err.println("sluice decode: " + e.getMessage());
-            return 1;
-        } catch (ConfigException e) {
-            err.println("sluice decode: " + e.getMessage());
-            return 2;
+        if (inputs.stream().filter(DecodeOptions.STDIN::equals).count() > 1) {
+            return usage(err, "standard input (-) can be read only once");
         }
+        return DecodeCommand.execute(new DecodeOptions(List.copyOf(inputs), ports, counters, countOnly, config,
+                stderrIsTerminal), stdin, out, err);
     }
 
-    /** The service's decoders with the embedded default configuration, so decode shows what run would send. */
-    private static VersionDispatch defaultDecoder() throws ConfigException {
-        SluiceConfig config = ConfigLoader.load(new String[0]);
-        return new StandardDecoders(config).newDecoder(ListenerProtocol.AUTO);
+    /** Adds "2055" or "2055,4739" to the set; returns the bad element, or null. */
+    private static String addPorts(BitSet ports, String list) {
+        for (String p : list.split(",", -1)) {
+            try {
+                int port = Integer.parseInt(p.trim());
+                if (port < 1 || port > 65535) return p;
+                ports.set(port);
+            } catch (NumberFormatException e) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    private static int usage(PrintStream err, String problem) {
+        err.println("sluice decode: " + problem);
+        return DecodeCommand.EXIT_USAGE;
     }
 }

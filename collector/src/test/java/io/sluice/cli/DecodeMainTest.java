@@ -31,7 +31,7 @@ class DecodeMainTest {
         List<Map<String, Object>> flows = CaptureReplay.parseLines(out.toString(StandardCharsets.UTF_8));
         assertEquals(6, flows.size(), "ipfixprobe: 4 records, 2 of them RFC 5103 biflows that also give a reverse flow: 6 flows, as Akvorado expects");
         assertTrue(flows.stream().allMatch(f -> "IPFIX".equals(f.get("type"))));
-        assertTrue(err.toString().startsWith("decoded 6 flows"), err.toString());
+        assertTrue(err.toString().startsWith("decoded 2 datagrams, 6 flows; errors: none; waiting for a template: 0 data sets"), err.toString());
     }
 
     @Test
