@@ -78,6 +78,7 @@ public final class SamplingTable {
 
     /** Forgets every entry of the exporter of {@code exporterKey} (its templates expired or were evicted). */
     void removeExporter(TemplateKey exporterKey) {
+        if (size() == 0) return; // the usual flood: spoofed exporters send no options data
         samplers.keySet().removeIf(k -> k.sameExporter(exporterKey));
         domainRates.keySet().removeIf(k -> k.sameExporter(exporterKey));
         systemInit.keySet().removeIf(k -> k.sameExporter(exporterKey));
