@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The template and parked-data flood of issue 14 in a JVM of its own with a 512 MiB heap (a 2 GB host's
  * default) and the default bounds: no OutOfMemoryError (the child would exit 3), the bounds hold, the
- * counters add up, and a real exporter after the flood is decoded from its first template.
+ * counters add up, a real exporter after the flood is decoded from its first template, and the template
+ * snapshot written afterwards stays within half the template byte bound.
  */
 class TemplateFloodHeapTest {
     private static final int EXPORTERS = 5_000;
@@ -46,6 +47,8 @@ class TemplateFloodHeapTest {
         assertTrue(v.get("pendingBytes") <= d.maxPendingBytes(), out);
         assertEquals(10, v.get("realFlows"), out);
         assertTrue(v.get("heapAfterGc") < 384L << 20, "live heap " + v.get("heapAfterGc") + ": " + out);
+        // The handover snapshot holds what the store holds: 8 bytes a field against the store's 24.
+        assertTrue(v.get("snapshotBytes") <= d.maxTemplateBytes() / 2, "snapshot " + v.get("snapshotBytes"));
     }
 
     private static Map<String, Long> parse(String out) throws IOException {

@@ -13,7 +13,7 @@ import io.sluice.testing.TemplateMessage;
  * (6 GB unbounded), then a real exporter. Prints one line of counters and the heap used after a GC.
  */
 public final class TemplateFloodMain {
-    public static void main(String[] args) {
+    public static void main(String[] args) throws java.io.IOException {
         int exporters = Integer.parseInt(args[0]);
         DecodeHarness h = new DecodeHarness();
         TemplateStore store = h.netflow().templateStore();
@@ -39,12 +39,16 @@ public final class TemplateFloodMain {
         real.set(300);
         for (int i = 0; i < 10; i++) real.body().put(new byte[] {10, 0, 0, 1}).put(new byte[] {10, 0, 0, 2}).putInt(i + 1);
         int realFlows = h.from(new byte[] {(byte) 192, 0, 2, 77}, 2055).feed(real.build()).size();
+        java.nio.file.Path snapshot = java.nio.file.Files.createTempFile("sluice-flood", ".templates");
+        io.sluice.decode.template.TemplateSnapshot.write(store, snapshot);
+        long snapshotBytes = java.nio.file.Files.size(snapshot);
+        java.nio.file.Files.delete(snapshot);
         System.gc();
         Runtime rt = Runtime.getRuntime();
         long heap = rt.totalMemory() - rt.freeMemory();
         System.out.println("flood templates=" + store.templateCount() + " evicted=" + store.evictedTemplates()
                 + " refused=" + store.refusedTemplates() + " templateBytes=" + store.templateBytes()
                 + " pendingSets=" + store.pendingSets() + " pendingExpired=" + store.expiredSets()
-                + " pendingBytes=" + store.pendingBytes() + " realFlows=" + realFlows + " heapAfterGc=" + heap);
+                + " pendingBytes=" + store.pendingBytes() + " realFlows=" + realFlows + " heapAfterGc=" + heap + " snapshotBytes=" + snapshotBytes);
     }
 }
