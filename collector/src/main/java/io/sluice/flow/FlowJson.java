@@ -7,8 +7,6 @@ package io.sluice.flow;
  */
 public final class FlowJson {
     private static final String[] TYPES = {"FLOWUNKNOWN", "SFLOW_5", "NETFLOW_V5", "NETFLOW_V9", "IPFIX"};
-    private static final String[] RATE_SOURCES = {"SAMPLING_RATE_SOURCE_UNKNOWN", "SFLOW_SAMPLE", "NF5_HEADER",
-            "RECORD", "SAMPLER_TABLE", "PACKET_INTERVAL", "CONFIGURED_DEFAULT"};
 
     private FlowJson() {}
 
@@ -24,8 +22,9 @@ public final class FlowJson {
         w.num("time_received_ns", f.timeReceivedNs);
         w.num("sequence_num", f.sequenceNum);
         w.num("sampling_rate", f.samplingRate);
-        if (f.samplingRateSource > 0 && f.samplingRateSource < RATE_SOURCES.length) {
-            w.text("sampling_rate_source", RATE_SOURCES[f.samplingRateSource]);
+        var rateSource = io.sluice.flow.pb.FlowMessage.SamplingRateSource.forNumber(f.samplingRateSource);
+        if (f.samplingRateSource != SamplingSource.UNKNOWN && rateSource != null) {
+            w.text("sampling_rate_source", rateSource.name()); // the names of flow.proto, declared there only
         }
         w.addr("sampler_address", f.samplerAddress);
         w.addr("exporter_address", f.exporterAddress);

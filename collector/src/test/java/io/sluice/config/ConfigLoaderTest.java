@@ -41,6 +41,7 @@ class ConfigLoaderTest {
         assertEquals(io.sluice.output.OutputType.KAFKA, c.output().type());
         assertEquals(8080, c.metricsListen().getPort());
         assertEquals(InetAddress.getByName("127.0.0.1"), c.metricsListen().getAddress());
+        assertEquals(io.sluice.decode.template.StoreBounds.defaults(), c.netflow().bounds());
     }
 
     @Test
@@ -67,7 +68,9 @@ class ConfigLoaderTest {
                 output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb}}
                 metrics: {listen: "0.0.0.0:9100"}
                 sampling: {default: 100, exporters: {192.0.2.1: 1000, "2001:db8::1": 2000}}
-                templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50}
+                templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50,
+                            max-bytes: 1000000, max-bytes-per-exporter: 20000, max-per-exporter: 7, idle-timeout: 10m,
+                            pending-max-bytes: 300000, pending-max-bytes-per-exporter: 4000}
                 shutdown-timeout: 7s
                 """);
         SluiceConfig c = ConfigLoader.load(new String[] {"--config", file.toString(), "--set", "kafka.topic=t9",
@@ -101,6 +104,8 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(5), c.netflow().maxPendingAge());
         assertEquals(100, c.netflow().maxPendingSetsTotal());
         assertEquals(50, c.netflow().maxTemplates());
+        assertEquals(new io.sluice.decode.template.StoreBounds(1_000_000, 20_000, 7, Duration.ofMinutes(10), 300_000, 4_000),
+                c.netflow().bounds());
         assertEquals(Duration.ofSeconds(7), c.shutdownTimeout());
     }
 
@@ -130,6 +135,14 @@ class ConfigLoaderTest {
         assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nmetrics: {listen: localhost}"), "metrics.listen", "not host:port");
         assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {bootstrap-servers: 'k1'}"), "kafka.bootstrap-servers", "not host:port");
         assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}, {address: 0.0.0.0:2055}]"), "listeners[1].address", "used by another listener");
+    }
+
+    @Test
+    void templateBoundsAreValidated() {
+        String listener = "listeners: [{address: 0.0.0.0:2055}]\n";
+        assertProblem(rejected(listener + "templates: {max-per-exporter: 0}"), "templates.max-per-exporter", "got 0");
+        assertProblem(rejected(listener + "templates: {idle-timeout: 0s}"), "templates.idle-timeout", "");
+        assertProblem(rejected(listener + "templates: {max-bytes: -1}"), "templates.max-bytes", "got -1");
     }
 
     @Test

@@ -435,10 +435,10 @@ final class RecordDecoder {
         if (rate > 0) {
             boolean packetBased = samplingInterval == 0;
             if (samplerId >= 0) {
-                sampling.putSamplerRate(samplerKey.retarget(samplerId), new SamplingRate(rate, SamplingSource.SAMPLER_TABLE));
+                sampling.putSamplerRate(samplerKey.retarget(samplerId), rate, SamplingSource.SAMPLER_TABLE);
             } else {
-                sampling.putDomainRate(domainKey, new SamplingRate(rate,
-                        packetBased ? SamplingSource.PACKET_INTERVAL : SamplingSource.SAMPLER_TABLE));
+                sampling.putDomainRate(domainKey, rate,
+                        packetBased ? SamplingSource.PACKET_INTERVAL : SamplingSource.SAMPLER_TABLE);
             }
         }
         return p;

@@ -29,8 +29,8 @@ public final class SamplingTable {
     }
 
     /** Records the rate of a sampler/selector id (the key's id is that id). */
-    public void putSamplerRate(TemplateKey samplerKey, SamplingRate rate) {
-        put(samplers, samplerKey, rate);
+    public void putSamplerRate(TemplateKey samplerKey, long rate, int source) {
+        putRate(samplers, samplerKey, rate, source);
     }
 
     /** The rate of a sampler/selector id, or null. */
@@ -39,8 +39,8 @@ public final class SamplingTable {
     }
 
     /** Records the rate that applies to a whole exporter/version/domain. */
-    public void putDomainRate(TemplateKey domainKey, SamplingRate rate) {
-        put(domainRates, requireDomain(domainKey), rate);
+    public void putDomainRate(TemplateKey domainKey, long rate, int source) {
+        putRate(domainRates, requireDomain(domainKey), rate, source);
     }
 
     /** The rate of the exporter/version/domain, or null. */
@@ -50,7 +50,9 @@ public final class SamplingTable {
 
     /** Records when the exporter's domain booted (IPFIX IE 160, unix ms). */
     public void putSystemInitMillis(TemplateKey domainKey, long unixMillis) {
-        put(systemInit, requireDomain(domainKey), unixMillis);
+        Long known = systemInit.get(requireDomain(domainKey));
+        if (known != null && known == unixMillis) return; // the usual refresh: no boxing, no write
+        put(systemInit, domainKey, unixMillis);
     }
 
     /** The domain's systemInitTimeMilliseconds, or 0 when never said. */
@@ -78,9 +80,17 @@ public final class SamplingTable {
 
     /** Forgets every entry of the exporter of {@code exporterKey} (its templates expired or were evicted). */
     void removeExporter(TemplateKey exporterKey) {
+        if (size() == 0) return; // the usual flood: spoofed exporters send no options data
         samplers.keySet().removeIf(k -> k.sameExporter(exporterKey));
         domainRates.keySet().removeIf(k -> k.sameExporter(exporterKey));
         systemInit.keySet().removeIf(k -> k.sameExporter(exporterKey));
+    }
+
+    /** As {@link #put}, comparing before building a value: options records repeat every refresh. */
+    private void putRate(ConcurrentHashMap<TemplateKey, SamplingRate> map, TemplateKey key, long rate, int source) {
+        SamplingRate known = map.get(key);
+        if (known != null && known.rate() == rate && known.source() == source) return; // no write, no garbage
+        put(map, key, new SamplingRate(rate, source));
     }
 
     private <V> void put(ConcurrentHashMap<TemplateKey, V> map, TemplateKey key, V value) {

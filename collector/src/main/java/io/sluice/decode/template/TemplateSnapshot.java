@@ -219,11 +219,11 @@ public final class TemplateSnapshot {
             switch ((int) e[0]) {
                 case SAMPLER -> {
                     SamplingRate rate = unpacked(value);
-                    if (rate != null && sampling.samplerRate(key) == null) sampling.putSamplerRate(key, rate);
+                    if (rate != null && sampling.samplerRate(key) == null) sampling.putSamplerRate(key, rate.rate(), rate.source());
                 }
                 case DOMAIN_RATE -> {
                     SamplingRate rate = unpacked(value);
-                    if (rate != null && domainKey && sampling.domainRate(key) == null) sampling.putDomainRate(key, rate);
+                    if (rate != null && domainKey && sampling.domainRate(key) == null) sampling.putDomainRate(key, rate.rate(), rate.source());
                 }
                 case SYSTEM_INIT -> {
                     if (domainKey && sampling.systemInitMillis(key) == 0) sampling.putSystemInitMillis(key, value);

@@ -49,6 +49,7 @@ public final class TemplateStore {
     /** Per exporter address: its template keys and bytes, in first-learnt order (the eviction clock). Under the lock. */
     private final LinkedHashMap<TemplateKey, ExporterTemplates> exporters = new LinkedHashMap<>();
     private long templateBytes; // under the lock; read racily by metrics
+    private long lastIdleScanNs; // under the lock
     private final LongAdder evictedTemplates = new LongAdder();
     private final LongAdder idleTemplates = new LongAdder();
     private final AtomicLong pendingSets = new AtomicLong();
@@ -227,9 +228,15 @@ public final class TemplateStore {
         return gone.size();
     }
 
-    /** Forgets templates neither re-sent nor used for the idle timeout at {@code nowNs}; returns how many. */
+    /**
+     * Forgets templates neither re-sent nor used for the idle timeout at {@code nowNs}; returns how many.
+     * The scan holds the write lock over every template, so it runs at most once a minute (or once per
+     * timeout, if shorter): a template goes at most that much after its timeout.
+     */
     public synchronized int expireIdleTemplates(long nowNs) {
         long limit = bounds.templateIdleTimeout().toNanos();
+        if (lastIdleScanNs != 0 && nowNs - lastIdleScanNs < Math.min(limit, 60_000_000_000L)) return 0;
+        lastIdleScanNs = nowNs;
         List<TemplateKey> idle = new ArrayList<>();
         templates.forEach((k, t) -> {
             if (nowNs - t.lastSeenNs() > limit) idle.add(k);

@@ -52,7 +52,7 @@ class TemplateFloodTest {
         DecodeHarness h = new DecodeHarness();
         TemplateStore store = h.netflow().templateStore();
         long maxBytes = StoreBounds.defaults().maxTemplateBytes();
-        int exporters = 1_000;
+        int exporters = 300;
         for (int i = 0; i < exporters; i++) {
             h.from(spoofed(i), 4739).receivedAt(1_000_000_000L * (i + 1));
             h.feed(bigTemplates(0), bigTemplates(25));
