@@ -13,6 +13,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.handover.HandoverSettings;
+import io.sluice.share.TemplateShareSettings;
 import io.sluice.ledger.ExporterSettings;
 import io.sluice.output.BackpressurePolicy;
 import io.sluice.output.BatchingSettings;
@@ -217,7 +218,9 @@ public final class ConfigLoader {
         ConfigNode metrics = root.object("metrics");
         InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", SluiceConfig.DEFAULT_METRICS_LISTEN));
         metrics.rejectUnknownKeys();
-        NetflowConfig netflow = sampling(root.object("sampling"), templates(root.object("templates")));
+        ConfigNode templatesNode = root.object("templates");
+        TemplateShareSettings templateShare = templateShare(templatesNode.object("share"));
+        NetflowConfig netflow = sampling(root.object("sampling"), templates(templatesNode));
         Duration shutdownTimeout = root.duration("shutdown-timeout", SluiceConfig.DEFAULT_SHUTDOWN_TIMEOUT, Duration.ZERO);
         HandoverSettings handover = handover(root.object("handover"));
         ConfigNode ex = root.object("exporters");
@@ -227,7 +230,23 @@ public final class ConfigLoader {
         ex.rejectUnknownKeys();
         root.rejectUnknownKeys();
         return new SluiceConfig(listeners, kafka, batching, output, metricsListen, netflow, shutdownTimeout, handover,
-                exporters);
+                exporters, templateShare);
+    }
+
+    /** templates.share.*: see docs/scaling.md. */
+    private static TemplateShareSettings templateShare(ConfigNode s) throws ConfigException {
+        TemplateShareSettings d = TemplateShareSettings.DEFAULTS;
+        TemplateShareSettings t = new TemplateShareSettings(
+                Boolean.parseBoolean(s.choice("enabled", String.valueOf(d.enabled()), "true", "false")),
+                s.string("topic", d.topic()),
+                Boolean.parseBoolean(s.choice("create-topic", String.valueOf(d.createTopic()), "true", "false")),
+                (int) s.integer("partitions", d.partitions(), 1, 10_000),
+                (short) s.integer("replication-factor", d.replicationFactor(), -1, Short.MAX_VALUE),
+                s.duration("startup-wait", d.startupWait(), Duration.ZERO),
+                (int) s.integer("queue", d.queue(), 1, 1_000_000));
+        if (t.topic().isEmpty()) throw new ConfigException(s.key("topic"), "must not be empty");
+        s.rejectUnknownKeys();
+        return t;
     }
 
     private static NetflowConfig templates(ConfigNode t) throws ConfigException {

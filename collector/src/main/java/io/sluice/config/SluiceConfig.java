@@ -33,7 +33,16 @@ public record SluiceConfig(
         NetflowConfig netflow,
         Duration shutdownTimeout,
         HandoverSettings handover,
-        ExporterSettings exporters) {
+        ExporterSettings exporters,
+        io.sluice.share.TemplateShareSettings templateShare) {
+
+    /** Without templates.share (its defaults: off). */
+    public SluiceConfig(List<Listener> listeners, KafkaSettings kafka, BatchingSettings batching, OutputSettings output,
+                        InetSocketAddress metricsListen, NetflowConfig netflow, Duration shutdownTimeout,
+                        HandoverSettings handover, ExporterSettings exporters) {
+        this(listeners, kafka, batching, output, metricsListen, netflow, shutdownTimeout, handover, exporters,
+                io.sluice.share.TemplateShareSettings.DEFAULTS);
+    }
 
     /** The default of {@code metrics.listen}. */
     public static final String DEFAULT_METRICS_LISTEN = "127.0.0.1:8080";

@@ -43,7 +43,8 @@ public final class MetricsServer implements AutoCloseable {
             if (path.equals("/healthz")) {
                 Health h = health.get();
                 status = h.ok() ? 200 : 503;
-                body = (h.ok() ? "ok" : "unhealthy: " + h.detail()) + "\n";
+                // ok with a detail: serving, but something is degraded (e.g. the template share's topic)
+                body = (h.ok() ? (h.detail().isEmpty() ? "ok" : "ok, degraded: " + h.detail()) : "unhealthy: " + h.detail()) + "\n";
             } else if (path.equals("/")) {
                 status = 200;
                 body = "sluice: /metrics, /healthz\n";

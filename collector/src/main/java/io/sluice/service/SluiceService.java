@@ -48,6 +48,11 @@ public final class SluiceService implements AutoCloseable {
     private final List<ReuseportReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
     private boolean closed;
+    /**
+     * Why the service works but not fully (the template share's topic unreachable...): each supplier
+     * gives a reason or null. /healthz stays 200 and says "degraded" with the reasons.
+     */
+    private final List<java.util.function.Supplier<String>> degradedReasons = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private SluiceService(SluiceConfig config, FlowOutput output, StandardDecoders decoders, ServiceMetrics metrics) {
         this.config = config;
@@ -87,6 +92,7 @@ public final class SluiceService implements AutoCloseable {
             service.openListeners(steeringObject);
             service.succession.bindMetrics();
             service.succession.restoreTemplates();
+            service.succession.startSharing(service.metrics.registry(), service.degradedReasons::add);
             service.listeners.forEach(ReuseportReceivePath::start);
             service.succession.takeOver(service.listeners);
         } catch (ConfigException | RuntimeException e) {
@@ -195,7 +201,12 @@ public final class SluiceService implements AutoCloseable {
         }
         if (listeners.isEmpty()) return new MetricsServer.Health(false, "no listener");
         if (!output.ready()) return new MetricsServer.Health(false, "output cannot deliver (Kafka unreachable or failing)");
-        return new MetricsServer.Health(true, "");
+        StringBuilder degraded = new StringBuilder();
+        for (var reason : degradedReasons) {
+            String r = reason.get();
+            if (r != null) degraded.append(degraded.isEmpty() ? "" : "; ").append(r);
+        }
+        return new MetricsServer.Health(true, degraded.toString());
     }
 
     /** The bound address of listener {@code index} (its real port when 0 was configured). */
@@ -248,6 +259,7 @@ public final class SluiceService implements AutoCloseable {
                 break;
             }
         }
+        succession.stopSharing();
         succession.saveTemplates(); // the last templates, for the next process
         Duration timeout = config.shutdownTimeout();
         output.close(timeout); // flushes the producer; what is still undelivered at the timeout is counted as dropped

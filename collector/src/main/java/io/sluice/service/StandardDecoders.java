@@ -139,6 +139,37 @@ public final class StandardDecoders {
         return TemplateSnapshot.restore(netflow.templateStore(), file, maxAge);
     }
 
+    /** The shared template store (the template share publishes its changes and applies the others'). */
+    TemplateStore templateStore() {
+        return netflow.templateStore();
+    }
+
+    /**
+     * Where template messages of the share go before any datagram is read: decoded at once through
+     * decoders of its own (the caller's thread owns them), as the snapshot restore does. Nothing is parked
+     * yet, so no flow comes out; should one (a set parked by a listener started meanwhile), it is counted
+     * in the returned array's first element, never silently lost.
+     */
+    io.sluice.share.TemplateShare.Applier directTemplateApplier(long[] lostFlows) {
+        DatagramDecoder v9 = netflow.newNetflowV9();
+        DatagramDecoder ipfix = netflow.newIpfix();
+        DecodeStats stats = new DecodeStats();
+        Datagram datagram = new Datagram(0);
+        FlowSink sink = new FlowSink() {
+            @Override
+            public void flow(FlowRecord flow) {
+                lostFlows[0]++;
+            }
+        };
+        return m -> {
+            datagram.buffer = ByteBuffer.wrap(m.datagram().payload());
+            datagram.length = m.datagram().payload().length;
+            datagram.setExporter(m.datagram().sourceAddress(), m.datagram().sourcePort());
+            datagram.timeReceivedNs = System.currentTimeMillis() * 1_000_000L;
+            (m.protocol() == Protocol.IPFIX ? ipfix : v9).decode(datagram, sink, stats);
+        };
+    }
+
     /** Writes the template snapshot (atomically). */
     public void saveTemplates(Path file) throws IOException {
         TemplateSnapshot.write(netflow.templateStore(), file);

@@ -46,6 +46,9 @@ final class Succession {
      */
     private static final long PREDECESSOR_POLL_MILLIS = 50;
 
+    /** The template share (templates.share), or null when off. */
+    private io.sluice.share.TemplateShare share;
+
     /** Binds the metrics endpoint (the service's registry and health). */
     @FunctionalInterface
     interface MetricsBinder {
@@ -130,6 +133,56 @@ final class Succession {
             log.warn("cannot restore the template snapshot {}: {}", file, e.toString());
         }
         lastSavedTemplates = decoders.templateChanges();
+    }
+
+    /**
+     * Before any datagram is read (after the snapshot restore, so the topic's newer definitions win):
+     * reads the template share topic to its end, at most {@code templates.share.startup-wait}; then (or
+     * after the wait, the reading going on) applied templates go to the listeners' first workers, as a
+     * predecessor's last snapshot does. Registers its metrics and its health reason.
+     */
+    void startSharing(io.prometheus.metrics.model.registry.PrometheusRegistry registry,
+                      java.util.function.Consumer<java.util.function.Supplier<String>> degradedReasons) {
+        var settings = config.templateShare();
+        if (!settings.enabled()) return;
+        java.util.Map<String, Object> kafka = new java.util.HashMap<>();
+        // the kafka section's security settings apply to this topic too (same cluster)
+        config.kafka().producerProperties().forEach((k, v) -> {
+            if (k.startsWith("security.") || k.startsWith("sasl.") || k.startsWith("ssl.")) kafka.put(k, v);
+        });
+        kafka.put("bootstrap.servers", config.kafka().bootstrapServers());
+        share = new io.sluice.share.TemplateShare(settings, kafka, decoders.templateStore(), config.netflow().maxTemplates());
+        io.sluice.share.ShareMetrics.register(registry, share);
+        degradedReasons.accept(share::degradedReason);
+        long[] lost = {0};
+        long t0 = System.nanoTime();
+        boolean caughtUp;
+        try {
+            caughtUp = share.start(decoders.directTemplateApplier(lost));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            caughtUp = false;
+        }
+        share.serving(this::injectTemplate);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (caughtUp) {
+            log.info("template share: read topic {} to its end in {} ms ({} records applied)", settings.topic(), ms,
+                    share.stats().applied());
+        } else {
+            log.warn("template share: topic {} not read to its end within {} ({}); serving, and applying its records as they come",
+                    settings.topic(), settings.startupWait(), share.degradedReason() == null ? "still reading" : share.degradedReason());
+        }
+        if (lost[0] > 0) log.warn("template share: {} flows released before serving were not delivered", lost[0]);
+    }
+
+    /** A template message of the share, given to the first worker of a listener reading its protocol. */
+    private void injectTemplate(TemplateMessage m) {
+        for (TemplateInlet inlet : templateInlets) {
+            if (inlet.accepts(m.protocol())) {
+                inlet.worker().inject(m.datagram());
+                return;
+            }
+        }
     }
 
     /**
@@ -296,6 +349,11 @@ final class Succession {
             closed = true;
         }
         if (predecessorWatch != null) predecessorWatch.interrupt();
+    }
+
+    /** After the workers drained: the last changes are published, the share's threads end. */
+    void stopSharing() {
+        if (share != null) share.close();
     }
 
     /** Last thing on stop: the metrics endpoint goes. */

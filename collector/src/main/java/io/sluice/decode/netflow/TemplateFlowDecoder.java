@@ -204,16 +204,17 @@ public abstract class TemplateFlowDecoder implements DatagramDecoder {
             stats.error(DecodeError.BAD_TEMPLATE); // store full (counted there too): data stays unknown
             return;
         }
+        store.observer().learnt(k, t, header);
         VarHandle.fullFence(); // publish the template before reading the pending count (see park)
         if (store.hasPending() && learntInDatagram.size() < MAX_FIELDS) learntInDatagram.add(k.copy());
     }
 
     void withdraw(int templateId) {
-        store.remove(keyFor(templateId));
+        if (store.remove(keyFor(templateId))) store.observer().withdrawn(key, header);
     }
 
     void withdrawAll(boolean options) {
-        store.removeAll(keyFor(0), options);
+        for (TemplateKey k : store.removeAllKeys(keyFor(0), options)) store.observer().withdrawn(k, header);
     }
 
     // ---- data --------------------------------------------------------------------------------------

@@ -21,6 +21,10 @@ public final class SamplingTable {
     private final ConcurrentHashMap<TemplateKey, Long> systemInit = new ConcurrentHashMap<>();
     private final int maxEntries;
     private final AtomicLong changes;
+    /** Kinds of value, as a {@link TemplateObserver} is told of them (and the template share keys them). */
+    public static final int SAMPLER_RATE = 2, DOMAIN_RATE = 3, SYSTEM_INIT = 4;
+    /** Told of stored changes (set by {@link TemplateStore#setObserver}). */
+    volatile TemplateObserver observer = TemplateObserver.NONE;
 
     /** @param changes bumped on every stored change (the store's counter: snapshots skip unchanged state) */
     SamplingTable(int maxEntries, AtomicLong changes) {
@@ -52,7 +56,7 @@ public final class SamplingTable {
     public void putSystemInitMillis(TemplateKey domainKey, long unixMillis) {
         Long known = systemInit.get(requireDomain(domainKey));
         if (known != null && known == unixMillis) return; // the usual refresh: no boxing, no write
-        put(systemInit, domainKey, unixMillis);
+        if (put(systemInit, domainKey, unixMillis)) observer.samplingChanged(SYSTEM_INIT, domainKey, unixMillis, 0);
     }
 
     /** The domain's systemInitTimeMilliseconds, or 0 when never said. */
@@ -90,15 +94,19 @@ public final class SamplingTable {
     private void putRate(ConcurrentHashMap<TemplateKey, SamplingRate> map, TemplateKey key, long rate, int source) {
         SamplingRate known = map.get(key);
         if (known != null && known.rate() == rate && known.source() == source) return; // no write, no garbage
-        put(map, key, new SamplingRate(rate, source));
+        if (put(map, key, new SamplingRate(rate, source))) {
+            observer.samplingChanged(map == samplers ? SAMPLER_RATE : DOMAIN_RATE, key, rate, source);
+        }
     }
 
-    private <V> void put(ConcurrentHashMap<TemplateKey, V> map, TemplateKey key, V value) {
+    /** True when stored (a change). */
+    private <V> boolean put(ConcurrentHashMap<TemplateKey, V> map, TemplateKey key, V value) {
         V known = map.get(key);
-        if (value.equals(known)) return; // the usual refresh: no write, no garbage
-        if (known == null && map.size() >= maxEntries) return;
+        if (value.equals(known)) return false; // the usual refresh: no write, no garbage
+        if (known == null && map.size() >= maxEntries) return false;
         map.put(key.copy(), value);
         changes.incrementAndGet();
+        return true;
     }
 
     private static TemplateKey requireDomain(TemplateKey key) {

@@ -282,7 +282,7 @@ public final class TemplateSnapshot {
     }
 
     /** One NetFlow v9 or IPFIX message holding the templates of one exporter/version/domain. */
-    private static TemplateMessage message(List<Entry> entries) {
+    static TemplateMessage message(List<Entry> entries) {
         Entry first = entries.get(0);
         boolean ipfix = first.version == 10;
         ByteBuffer b = ByteBuffer.allocate(MAX_DATAGRAM + 1024);

@@ -83,6 +83,20 @@ public final class TemplateStore {
         this.sampling = new SamplingTable(maxTemplates, changes);
     }
 
+    /** Told of what exporters change here (the template share); {@link TemplateObserver#NONE} by default. */
+    private volatile TemplateObserver observer = TemplateObserver.NONE;
+
+    /** Sets who is told of the exporters' changes (templates and sampling values). */
+    public void setObserver(TemplateObserver o) {
+        observer = o == null ? TemplateObserver.NONE : o;
+        sampling.observer = observer;
+    }
+
+    /** Who is told of the exporters' changes: the decoders call it after a learn or withdrawal. */
+    public TemplateObserver observer() {
+        return observer;
+    }
+
     /** What options data said about sampling rates and boot times (stored changes bump {@link #changes()}). */
     public SamplingTable sampling() {
         return sampling;
@@ -217,15 +231,20 @@ public final class TemplateStore {
      * {@code domainKey} (IPFIX withdrawal of template id 2 or 3). Rare, so a scan of the exporter is fine.
      */
     public synchronized int removeAll(TemplateKey domainKey, boolean options) {
+        return removeAllKeys(domainKey, options).size();
+    }
+
+    /** {@link #removeAll}, returning the keys withdrawn (to tell an observer which). */
+    public synchronized List<TemplateKey> removeAllKeys(TemplateKey domainKey, boolean options) {
         ExporterTemplates e = exporters.get(domainKey.exporterOnly());
-        if (e == null) return 0;
+        if (e == null) return List.of();
         List<TemplateKey> gone = new ArrayList<>();
         for (TemplateKey k : e.keys) {
             Template t = templates.get(k);
             if (k.sameDomain(domainKey) && t != null && t.options == options) gone.add(k);
         }
         for (TemplateKey k : gone) remove(k);
-        return gone.size();
+        return gone;
     }
 
     /**
