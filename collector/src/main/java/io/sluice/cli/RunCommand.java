@@ -4,8 +4,11 @@ import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.service.SluiceService;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,6 +35,7 @@ public final class RunCommand {
 
     /** `sluice run` as operators start it: reuseport sockets with eBPF steering, the standard decoders. */
     public static int main(String[] args) {
+        Thread.setDefaultUncaughtExceptionHandler(RunCommand::fatal); // the process's policy, not run()'s: tests call run()
         return run(args, System.out, System.err);
     }
 
@@ -89,6 +93,48 @@ public final class RunCommand {
             // the hook runs or ran: nothing to undo
         }
         return 0;
+    }
+
+    /** Exit status when a thread of sluice died (a worker, the housekeeping): not a configuration error (2). */
+    static final int THREAD_DIED = 70;
+    /** Loaded and held before any failure: with the heap exhausted, loading a class fails too. */
+    private static final Class<?> VM_ERROR = VirtualMachineError.class;
+    private static final Runtime RUNTIME = Runtime.getRuntime();
+    private static final FileOutputStream STDERR = new FileOutputStream(FileDescriptor.err);
+    private static final byte[] DIED_OF_VM_ERROR = ("sluice: a thread died of an OutOfMemoryError or StackOverflowError; "
+            + "exiting with status 70 (a supervisor restarts it)\n").getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * A thread that dies of an uncaught exception (a worker: {@code Worker.run} rethrows) ends the
+     * process with {@link #THREAD_DIED}, so a supervisor restarts it, instead of a process that holds its
+     * sockets with nobody reading them. The exit runs the shutdown hook (the graceful stop of what still
+     * works); a halt follows if that does not finish within a minute.
+     */
+    private static void fatal(Thread thread, Throwable e) {
+        if (VM_ERROR.isInstance(e)) {
+            // Out of memory (without -XX:+ExitOnOutOfMemoryError) or stack: logging would allocate and fail
+            // again, so a preallocated line and a halt (no shutdown hook: it could not run either).
+            try {
+                STDERR.write(DIED_OF_VM_ERROR); // a native write of preallocated bytes: no heap needed
+            } catch (IOException ignored) {
+                // stderr closed: the exit status still says it
+            } finally {
+                RUNTIME.halt(THREAD_DIED);
+            }
+        }
+        try {
+            log.error("thread {} died: {}; sluice exits with status {} (a supervisor restarts it)", thread.getName(), e, THREAD_DIED, e);
+        } finally {
+            Thread.ofPlatform().daemon().name("sluice-fatal-halt").start(() -> {
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException ignored) {
+                    // halt at once
+                }
+                Runtime.getRuntime().halt(THREAD_DIED);
+            });
+            Thread.ofPlatform().name("sluice-fatal-exit").start(() -> System.exit(THREAD_DIED));
+        }
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
@@ -18,6 +19,22 @@ public final class MetricsServer implements AutoCloseable {
 
     /** The service's health: {@code detail} says what is wrong when not ok. */
     public record Health(boolean ok, String detail) {}
+
+    /**
+     * The JDK server reads a request on an executor thread, from accept on: with client_java's default
+     * pool (10 threads) 16 idle TCP connections held /healthz for 56 s. So every exchange gets a virtual
+     * thread of its own (an idle client costs a parked virtual thread, not a pool slot), and the JDK's
+     * own bounds close a client that sends no complete request, or reads no response, within 10 s. The
+     * properties are read once when the JDK server class loads; an operator's -D value wins.
+     */
+    static {
+        setDefault("sun.net.httpserver.maxReqTime", "10");
+        setDefault("sun.net.httpserver.maxRspTime", "10");
+    }
+
+    private static void setDefault(String property, String value) {
+        if (System.getProperty(property) == null) System.setProperty(property, value);
+    }
 
     private final HTTPServer server;
 
@@ -31,6 +48,7 @@ public final class MetricsServer implements AutoCloseable {
                 .port(address.getPort())
                 .registry(registry)
                 .defaultHandler(exchange -> handleDefault(exchange, health))
+                .executorService(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-http-", 0).factory()))
                 .buildAndStart();
         return new MetricsServer(server);
     }

@@ -11,6 +11,7 @@ import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.FlowOutput;
+import io.sluice.output.OutputStats;
 import io.sluice.output.PartitionKey;
 import io.sluice.pipeline.BatchingFlowSink;
 import io.sluice.pipeline.WorkerPipeline;
@@ -47,6 +48,8 @@ public final class SluiceService implements AutoCloseable {
     private final ExporterTable exporters;
     private final List<ReuseportReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
+    private final List<OutputStats> outputStats = new ArrayList<>();
+    private final DropWatch drops = new DropWatch(outputStats);
     private boolean closed;
 
     private SluiceService(SluiceConfig config, FlowOutput output, StandardDecoders decoders, ServiceMetrics metrics) {
@@ -136,6 +139,7 @@ public final class SluiceService implements AutoCloseable {
                 metrics.addWorker(new WorkerCounters(lc.name(), w, path.receiveStats(w), () -> Math.max(0, path.socketDrops(worker)),
                         pipelines[w].decodeStats(), pipelines[w].sink().stats()));
             }
+            for (WorkerPipeline p : pipelines) outputStats.add(p.sink().stats());
             metrics.addListener(lc.name(), path::ebpfLoaded);
             succession.addTemplateInlet(lc.protocol(), pipelines[0]);
         }
@@ -181,6 +185,7 @@ public final class SluiceService implements AutoCloseable {
 
     private void housekeep() {
         try {
+            drops.tick(System.nanoTime());
             decoders.expire(System.currentTimeMillis() * 1_000_000L);
             succession.saveTemplates();
         } catch (RuntimeException e) {
@@ -188,13 +193,15 @@ public final class SluiceService implements AutoCloseable {
         }
     }
 
-    /** 200 on /healthz: every listener bound and running, and the output can deliver. */
+    /** 200 on /healthz: every listener bound and running, the output can deliver, and no flow was dropped lately. */
     public MetricsServer.Health health() {
         for (ReuseportReceivePath l : listeners) {
             if (!l.running()) return new MetricsServer.Health(false, "listener " + l.localAddress() + " is not running");
         }
         if (listeners.isEmpty()) return new MetricsServer.Health(false, "no listener");
         if (!output.ready()) return new MetricsServer.Health(false, "output cannot deliver (Kafka unreachable or failing)");
+        String dropping = drops.unhealthy();
+        if (dropping != null) return new MetricsServer.Health(false, dropping);
         return new MetricsServer.Health(true, "");
     }
 
