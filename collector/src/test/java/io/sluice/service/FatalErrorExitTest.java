@@ -58,7 +58,8 @@ class FatalErrorExitTest {
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=1", "--listeners[0].steering=hash",
                 "--output.type=none", "--metrics.listen=127.0.0.1:0", "--handover.enabled=false",
                 "--templates.pending-max-sets=1000000", "--templates.pending-max-total=10000000",
-                "--templates.pending-max-age=1h"));
+                "--templates.pending-max-age=1h", "--templates.pending-max-bytes=" + Long.MAX_VALUE,
+                "--templates.pending-max-bytes-per-exporter=" + Long.MAX_VALUE));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuffer output = new StringBuffer();
         CompletableFuture<Integer> port = new CompletableFuture<>();
