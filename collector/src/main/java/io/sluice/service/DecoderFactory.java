@@ -47,6 +47,10 @@ public interface DecoderFactory {
     /** Writes the template snapshot (atomically). */
     default void saveTemplates(java.nio.file.Path file) throws java.io.IOException {}
 
+    /** Calls {@code action} on every NetFlow v9 / IPFIX template known (the /templates operator endpoint). */
+    default void forEachTemplate(java.util.function.BiConsumer<io.sluice.decode.template.TemplateKey,
+            io.sluice.decode.template.Template> action) {}
+
     /** Changes whenever the templates change: the service writes a snapshot only then. */
     default long templateChanges() {
         return 0;

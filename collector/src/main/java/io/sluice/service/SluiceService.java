@@ -233,7 +233,7 @@ public final class SluiceService implements AutoCloseable {
         IOException last = metricsDeferred;
         while (true) {
             try {
-                MetricsServer server = MetricsServer.start(config.metricsListen(), metrics.registry(), this::health);
+                MetricsServer server = MetricsServer.start(config.metricsListen(), metrics.registry(), this::health, operatorEndpoints());
                 synchronized (metricsLock) {
                     if (closed) {
                         server.close();
@@ -310,7 +310,7 @@ public final class SluiceService implements AutoCloseable {
      */
     private void startMetricsServer() throws ConfigException {
         try {
-            metricsServer = MetricsServer.start(config.metricsListen(), metrics.registry(), this::health);
+            metricsServer = MetricsServer.start(config.metricsListen(), metrics.registry(), this::health, operatorEndpoints());
         } catch (BindException e) {
             if (!config.handover().enabled()) {
                 throw new ConfigException("metrics.listen", "cannot serve metrics on " + config.metricsListen() + ": " + e.getMessage());
@@ -350,6 +350,16 @@ public final class SluiceService implements AutoCloseable {
         synchronized (metricsLock) {
             return metricsServer == null ? -1 : metricsServer.port();
         }
+    }
+
+    /** Entries each operator endpoint lists at most (the answer stays small whatever the exporters send). */
+    static final int OPERATOR_LIMIT = 2000;
+
+    /** /exporters and /templates on the metrics address (docs/ledger.md): for operators, not for scraping. */
+    private java.util.Map<String, java.util.function.Supplier<String>> operatorEndpoints() {
+        return java.util.Map.of(
+                "/exporters", () -> io.sluice.ledger.OperatorJson.exporters(exporters, OPERATOR_LIMIT),
+                "/templates", () -> io.sluice.ledger.OperatorJson.templates(decoders::forEachTemplate, OPERATOR_LIMIT));
     }
 
     /** The exporters heard from (per-exporter counters and sequence accounting). */

@@ -120,6 +120,12 @@ public final class StandardDecoders implements DecoderFactory {
     }
 
     @Override
+    public void forEachTemplate(java.util.function.BiConsumer<io.sluice.decode.template.TemplateKey,
+            io.sluice.decode.template.Template> action) {
+        netflow.templateStore().forEachTemplate(action);
+    }
+
+    @Override
     public long templateChanges() {
         return netflow.templateStore().changes();
     }
