@@ -191,6 +191,22 @@ class ExporterLossTest {
         return r.body();
     }
 
+    @Test
+    void dropNotificationsReachTheOutputAndAreCountedThere() throws Exception {
+        List<byte[]> drops = new ArrayList<>();
+        for (String c : List.of("sflow-drop-egress-queue", "sflow-drop-extended-acl", "sflow-drop-extended-function")) {
+            drops.addAll(CaptureReader.read(Captures.file("goflow2/" + c + ".bin")).stream().map(CapturedDatagram::payload).toList());
+        }
+        SluiceConfig config = config();
+        try (SluiceService service = SluiceService.start(config, ReuseportReceivePath.FACTORY, new StandardDecoders(config))) {
+            Replayer.send(drops, service.listenerAddress(0), source(71), 200, 1);
+            MetricsScrape m = awaitDatagrams("http://127.0.0.1:" + service.metricsPort(), drops.size());
+            assertEquals(3, m.sum("sluice_drop_notifications_dropped_total"), "decoded, handed to the output, counted there");
+            assertEquals(0, m.sum("sluice_decode_errors_total"));
+            assertEquals(0, m.sum("sluice_records_skipped_total"));
+        }
+    }
+
     static long seq(MetricsScrape m, String what, String exporter, String space) {
         return m.sum("sluice_exporter_sequence_" + what + "_total", "exporter", exporter, "space", space);
     }
