@@ -11,6 +11,15 @@ final class CounterJson {
 
     private CounterJson() {}
 
+    /** Any of sluice's side messages (counters, drop notifications). */
+    static String toJson(com.google.protobuf.MessageOrBuilder message) {
+        try {
+            return PRINTER.print(message);
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static String toJson(CounterMessage counters) {
         try {
             return PRINTER.print(counters);

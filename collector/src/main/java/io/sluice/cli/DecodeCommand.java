@@ -166,6 +166,13 @@ public final class DecodeCommand {
                 line.append("{\"counters\":").append(CounterJson.toJson(counters)).append("}\n");
                 write(out, line);
             }
+
+            @Override
+            public void drop(io.sluice.flow.pb.DropMessage drop) {
+                line.setLength(0);
+                line.append("{\"drop\":").append(CounterJson.toJson(drop)).append("}\n");
+                write(out, line);
+            }
         };
     }
 

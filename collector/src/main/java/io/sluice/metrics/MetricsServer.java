@@ -43,34 +43,46 @@ public final class MetricsServer implements AutoCloseable {
     }
 
     public static MetricsServer start(InetSocketAddress address, PrometheusRegistry registry, Supplier<Health> health) throws IOException {
+        return start(address, registry, health, java.util.Map.of());
+    }
+
+    /** @param json operator endpoints (path → JSON body built per request), e.g. /exporters and /templates */
+    public static MetricsServer start(InetSocketAddress address, PrometheusRegistry registry, Supplier<Health> health,
+                                      java.util.Map<String, Supplier<String>> json) throws IOException {
         HTTPServer server = HTTPServer.builder()
                 .inetAddress(address.getAddress())
                 .port(address.getPort())
                 .registry(registry)
-                .defaultHandler(exchange -> handleDefault(exchange, health))
+                .defaultHandler(exchange -> handleDefault(exchange, health, json))
                 .executorService(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("sluice-http-", 0).factory()))
                 .buildAndStart();
         return new MetricsServer(server);
     }
 
-    private static void handleDefault(HttpExchange exchange, Supplier<Health> health) throws IOException {
+    private static void handleDefault(HttpExchange exchange, Supplier<Health> health,
+                                      java.util.Map<String, Supplier<String>> json) throws IOException {
         try (exchange) {
             String path = exchange.getRequestURI().getPath();
             int status;
             String body;
-            if (path.equals("/healthz")) {
+            String type = "text/plain; charset=utf-8";
+            if (json.containsKey(path)) {
+                status = 200;
+                body = json.get(path).get();
+                type = "application/json";
+            } else if (path.equals("/healthz")) {
                 Health h = health.get();
                 status = h.ok() ? 200 : 503;
                 body = (h.ok() ? "ok" : "unhealthy: " + h.detail()) + "\n";
             } else if (path.equals("/")) {
                 status = 200;
-                body = "sluice: /metrics, /healthz\n";
+                body = "sluice: /metrics, /healthz" + (json.isEmpty() ? "" : ", " + String.join(", ", new java.util.TreeSet<>(json.keySet()))) + "\n";
             } else {
                 status = 404;
                 body = "not found\n";
             }
             byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+            exchange.getResponseHeaders().set("Content-Type", type);
             exchange.sendResponseHeaders(status, bytes.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(bytes);

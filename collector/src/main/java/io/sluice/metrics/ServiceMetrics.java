@@ -141,6 +141,9 @@ public final class ServiceMetrics {
         counter("sluice_counter_records_dropped_total", "sFlow counter records not delivered (Kafka error, no counters file)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().countersDropped(), w.listener(), id(w));
         });
+        counter("sluice_drop_notifications_dropped_total", "sFlow drop notifications decoded but not delivered (no output routes them yet)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.output().dropNotificationsDropped(), w.listener(), id(w));
+        });
         counter("sluice_kafka_errors_total", "records the output reported as failed (delivery timeout, broker error, write error)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().errors(), w.listener(), id(w));
         });

@@ -34,6 +34,17 @@ public final class OutputStats {
         countersDropped.increment();
     }
 
+    private final LongAdder dropNotificationsDropped = new LongAdder();
+
+    /** An sFlow drop notification this output did not deliver (no output routes them yet: docs/ledger.md). */
+    public void dropNotificationDropped() {
+        dropNotificationsDropped.increment();
+    }
+
+    public long dropNotificationsDropped() {
+        return dropNotificationsDropped.sum();
+    }
+
     /** An error reported by the output (Kafka callback error, write error); not counted for buffer_full. */
     public void error() {
         errors.increment();

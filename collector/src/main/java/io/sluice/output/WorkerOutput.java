@@ -13,5 +13,13 @@ public interface WorkerOutput {
     /** One sFlow counter record, to the counters topic/file. */
     void counters(CounterMessage counters);
 
+    /**
+     * One sFlow drop notification, for its own topic/file. Until an output routes them (the framing of
+     * the outputs is being reworked), they are counted as not delivered, never lost silently.
+     */
+    default void drop(io.sluice.flow.pb.DropMessage drop) {
+        stats().dropNotificationDropped();
+    }
+
     OutputStats stats();
 }

@@ -31,6 +31,11 @@ public final class BatchingFlowSink implements FlowSink {
     }
 
     @Override
+    public void drop(io.sluice.flow.pb.DropMessage drop) {
+        output.drop(drop);
+    }
+
+    @Override
     public void counters(CounterMessage counters) {
         output.counters(counters);
     }

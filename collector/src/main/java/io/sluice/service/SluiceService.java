@@ -57,7 +57,7 @@ public final class SluiceService implements AutoCloseable {
         this.output = output;
         this.decoders = decoders;
         this.metrics = metrics;
-        this.succession = new Succession(config, decoders, () -> MetricsServer.start(config.metricsListen(), metrics.registry(), this::health));
+        this.succession = new Succession(config, decoders, () -> MetricsServer.start(config.metricsListen(), metrics.registry(), this::health, operatorEndpoints()));
         this.exporters = new ExporterTable(config.exporters().max(), config.exporters().reorderWindow());
         ExporterMetrics.register(metrics.registry(), exporters);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -213,6 +213,16 @@ public final class SluiceService implements AutoCloseable {
     /** The bound metrics port, or -1 while it waits for the previous sluice to release the address. */
     public int metricsPort() {
         return succession.metricsPort();
+    }
+
+    /** Entries each operator endpoint lists at most (the answer stays small whatever the exporters send). */
+    static final int OPERATOR_LIMIT = 2000;
+
+    /** /exporters and /templates on the metrics address (docs/ledger.md): for operators, not for scraping. */
+    private java.util.Map<String, java.util.function.Supplier<String>> operatorEndpoints() {
+        return java.util.Map.of(
+                "/exporters", () -> io.sluice.ledger.OperatorJson.exporters(exporters, OPERATOR_LIMIT),
+                "/templates", () -> io.sluice.ledger.OperatorJson.templates(decoders::forEachTemplate, OPERATOR_LIMIT));
     }
 
     /** The exporters heard from (per-exporter counters and sequence accounting). */
