@@ -3,74 +3,73 @@ package io.sluice.cli;
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
-import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.FlowDecoder;
+import io.sluice.decode.ListenerProtocol;
 import io.sluice.service.StandardDecoders;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code sluice decode [--format json] [--counters] [--count] FILE...}: the command line of
  * {@link DecodeCommand}, with the service's decoders and default settings (templates, sampling).
  */
-final class DecodeMain {
-    static final String USAGE = """
-            usage: sluice decode [--format json] [--counters] [--count] FILE...
-              FILE...      pcap/pcapng files (exporter = UDP source), *.payloads.bin or raw datagram files,
-                           fed in order through ONE decoder state (templates of one file serve the next)
-              --format     json (the only format: one JSON object per flow per line, flow.proto field names)
-              --counters   also print sFlow counter records, as {"counters": {...}} lines
-              --count      print only {"datagrams": N, "flows": M, "errors": E} for the files
-            """;
+@Command(name = "decode", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Decode captures to JSON lines, one flow per line (flow.proto field names).")
+final class DecodeMain implements Callable<Integer> {
+    @Option(names = "--format", paramLabel = "FORMAT", description = "json (the only format)")
+    String format = "json";
 
-    private DecodeMain() {}
+    @Option(names = "--counters", description = "also print sFlow counter records, as {\"counters\": {...}} lines")
+    boolean counters;
+
+    @Option(names = "--count", description = "print only {\"datagrams\": N, \"flows\": M, \"errors\": E} for the files")
+    boolean countOnly;
+
+    @Parameters(paramLabel = "FILE", arity = "1..*",
+            description = "pcap/pcapng files (exporter = UDP source), *.payloads.bin or raw datagram files, fed in order"
+                    + " through ONE decoder state (templates of one file serve the next)")
+    List<Path> files = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private PrintStream out;
+    private PrintStream err;
 
     static int main(String[] args, PrintStream out, PrintStream err) {
-        boolean counters = false;
-        boolean countOnly = false;
-        List<Path> files = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--format" -> {
-                    if (i + 1 >= args.length || !args[++i].equals("json")) {
-                        err.println("sluice decode: --format takes json");
-                        return 2;
-                    }
-                }
-                case "--counters" -> counters = true;
-                case "--count" -> countOnly = true;
-                case "-h", "--help" -> {
-                    out.print(USAGE);
-                    return 0;
-                }
-                default -> {
-                    if (args[i].startsWith("--")) {
-                        err.println("sluice decode: unknown option " + args[i]);
-                        err.print(USAGE);
-                        return 2;
-                    }
-                    files.add(Path.of(args[i]));
-                }
-            }
-        }
-        if (files.isEmpty()) {
-            err.print(USAGE);
-            return 2;
-        }
+        DecodeMain command = new DecodeMain();
+        command.out = out;
+        command.err = err;
+        return Main.execute(new CommandLine(command).setCommandName("sluice decode"), args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        PrintStream out = this.out != null ? this.out : System.out;
+        PrintWriter err = spec.commandLine().getErr();
+        if (!format.equals("json")) throw new CommandLine.ParameterException(spec.commandLine(), "--format takes json, got '" + format + "'");
         for (Path f : files) {
+            if (Files.isDirectory(f)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + f + ": it is a directory (give capture files)");
+            }
             if (!Files.isReadable(f)) {
-                err.println("sluice decode: cannot read " + f);
-                return 2;
+                throw new CommandLine.ParameterException(spec.commandLine(), "cannot read " + f + (Files.exists(f) ? ": permission denied" : ": no such file"));
             }
         }
         try {

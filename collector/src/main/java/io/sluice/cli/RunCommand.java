@@ -2,7 +2,11 @@ package io.sluice.cli;
 
 import io.sluice.config.ConfigException;
 import io.sluice.config.ConfigLoader;
+import io.sluice.config.ConfigPrinter;
 import io.sluice.config.SluiceConfig;
+import io.sluice.output.KafkaOutput;
+import io.sluice.output.OutputType;
+import io.sluice.output.OutputUnavailableException;
 import io.sluice.service.DecoderFactory;
 import io.sluice.service.ReceivePath;
 import io.sluice.service.ReuseportReceivePath;
@@ -10,32 +14,70 @@ import io.sluice.service.SluiceService;
 import io.sluice.service.StandardDecoders;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import sun.misc.Signal;
 
 /**
  * {@code sluice run [--config FILE] [--set KEY=VALUE | --KEY=VALUE]...}: validates the configuration,
  * starts the service and runs until SIGTERM or SIGINT, then stops gracefully (workers stop reading and
  * drain their sockets, the last batches are handed over, the producer is flushed) and exits 0.
- * A configuration that cannot work (including an unreachable broker) exits 2 with a message naming the key.
+ * A configuration that cannot work (including an unreachable broker) exits 2 with one log line naming the key.
  */
-public final class RunCommand {
+@Command(name = "run", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Run the collector service (every key: docs/configuration.md).",
+                "Configuration: the file (or the embedded one), then SLUICE_* environment variables "
+                        + "(SLUICE_KAFKA_BOOTSTRAP_SERVERS=... for kafka.bootstrap-servers), then the flags."},
+        footer = {"", "Any key is also a flag: --kafka.topic=flows, --listeners[0].workers=4, --kafka.producer.linger.ms=5."})
+public final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
 
-    static final String USAGE = """
-            usage: sluice run [--config FILE] [--set KEY=VALUE]... [--KEY=VALUE]... [--KEY VALUE]...
-              --config FILE          YAML configuration (default: the embedded one, see --print-default-config)
-              --set KEY=VALUE        override one key, e.g. --set kafka.topic=flows, --listeners[0].workers=4,
-                                     --kafka.producer.linger.ms=5 (every key: docs/configuration.md)
-              --print-default-config print the embedded default configuration and exit
-            """;
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE", description = "YAML configuration (default: the embedded one)")
+    String configFile;
 
-    private RunCommand() {}
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "override one key, e.g. --set kafka.topic=flows")
+    List<String> sets = new ArrayList<>();
+
+    @Option(names = "--check", description = "validate the configuration (every key, every kafka.producer property) and exit")
+    boolean check;
+
+    @Option(names = "--print-config", description = "print the effective configuration (file, environment, flags, defaults) and exit")
+    boolean printConfig;
+
+    @Option(names = "--print-default-config", description = "print the embedded configuration file and exit")
+    boolean printDefaultConfig;
+
+    /** The {@code --KEY=VALUE} / {@code --KEY VALUE} flags, handed to the config loader as they are. */
+    @CommandLine.Unmatched
+    List<String> keyFlags = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private final ReceivePath.Factory receive;
+    private final Function<SluiceConfig, DecoderFactory> decoders;
+    private final Map<String, String> environment;
 
     /** `sluice run` as operators start it: reuseport sockets with eBPF steering, the standard decoders. */
+    public RunCommand() {
+        this(ReuseportReceivePath.FACTORY, StandardDecoders::new, System.getenv());
+    }
+
+    RunCommand(ReceivePath.Factory receive, Function<SluiceConfig, DecoderFactory> decoders, Map<String, String> environment) {
+        this.receive = receive;
+        this.decoders = decoders;
+        this.environment = environment;
+    }
+
     public static int main(String[] args) {
         return run(args, ReuseportReceivePath.FACTORY, StandardDecoders::new, System.out, System.err);
     }
@@ -47,33 +89,54 @@ public final class RunCommand {
      */
     public static int run(String[] args, ReceivePath.Factory receive, Function<SluiceConfig, DecoderFactory> decoders,
                           PrintStream out, PrintStream err) {
-        for (String a : args) {
-            if (a.equals("-h") || a.equals("--help")) {
-                out.print(USAGE);
+        return Main.execute(new CommandLine(new RunCommand(receive, decoders, System.getenv())).setCommandName("sluice run"), args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        var out = spec.commandLine().getOut();
+        var err = spec.commandLine().getErr();
+        if (printDefaultConfig) {
+            try {
+                out.print(ConfigLoader.defaultConfigText());
+                out.flush();
                 return 0;
-            }
-            if (a.equals("--print-default-config")) {
-                try {
-                    out.print(ConfigLoader.defaultConfigText());
-                    return 0;
-                } catch (IOException e) {
-                    err.println("sluice run: " + e.getMessage());
-                    return 1;
-                }
+            } catch (IOException e) {
+                err.println("sluice run: " + e.getMessage());
+                return 1;
             }
         }
         SluiceConfig config;
         try {
-            config = ConfigLoader.load(args);
+            config = ConfigLoader.load(loaderArgs(), environment);
         } catch (ConfigException e) {
-            err.println("sluice run: invalid configuration: " + e.getMessage());
+            if (check || printConfig) err.println("sluice run: invalid configuration: " + e.getMessage());
+            else log.error("invalid configuration: {}", e.getMessage());
             return 2;
+        }
+        if (printConfig) {
+            out.print(ConfigPrinter.toYaml(config));
+            out.flush();
+            return 0;
+        }
+        if (check) {
+            if (config.output().type() == OutputType.KAFKA) {
+                try {
+                    KafkaOutput.checkProducerConfig(config.kafka());
+                } catch (OutputUnavailableException e) {
+                    err.println("sluice run: invalid configuration: kafka." + e.setting() + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            out.println("configuration OK: " + config.listeners().size() + " listener(s), output " + config.output().type().configName);
+            out.flush();
+            return 0;
         }
         SluiceService service;
         try {
             service = SluiceService.start(config, receive, decoders.apply(config));
         } catch (ConfigException e) {
-            err.println("sluice run: cannot start: " + e.getMessage());
+            log.error("cannot start: {}", e.getMessage());
             return 2;
         }
         CountDownLatch stop = new CountDownLatch(1);
@@ -94,6 +157,21 @@ public final class RunCommand {
             // the hook runs or ran: nothing to undo
         }
         return 0;
+    }
+
+    /** The loader's own syntax: --config FILE, --set KEY=VALUE, --KEY=VALUE, --KEY VALUE. */
+    private String[] loaderArgs() {
+        List<String> a = new ArrayList<>();
+        if (configFile != null) {
+            a.add("--config");
+            a.add(configFile);
+        }
+        for (String s : sets) {
+            a.add("--set");
+            a.add(s);
+        }
+        a.addAll(keyFlags);
+        return a.toArray(String[]::new);
     }
 
     /**

@@ -53,8 +53,17 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** Parses `run` arguments: {@code [--config FILE] [--set KEY=VALUE | --KEY=VALUE | --KEY VALUE]...}. */
+    /** As {@link #load(String[], Map)} without environment overrides (decode, tests). */
     public static SluiceConfig load(String[] args) throws ConfigException {
+        return load(args, Map.of());
+    }
+
+    /**
+     * Parses `run` arguments: {@code [--config FILE] [--set KEY=VALUE | --KEY=VALUE | --KEY VALUE]...}.
+     * The file (or the embedded configuration) comes first, then the {@link EnvironmentOverrides} of
+     * {@code environment}, then the flags.
+     */
+    public static SluiceConfig load(String[] args, Map<String, String> environment) throws ConfigException {
         String configFile = null;
         List<String[]> overrides = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -83,8 +92,22 @@ public final class ConfigLoader {
         if (tree != null && !tree.isMissingNode() && !tree.isNull() && !tree.isObject()) {
             throw new ConfigException("(top level)", "the configuration must be a mapping of keys");
         }
+        for (Map.Entry<String, String> e : EnvironmentOverrides.keys(root, environment).entrySet()) {
+            set(root, e.getKey(), e.getValue());
+        }
         for (String[] o : overrides) set(root, o[0], o[1]);
         return bind(root);
+    }
+
+    /** The keys a configuration tree can hold: every key the binding reads (the tree's list elements included). */
+    static Set<String> keysOf(JsonNode tree) {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        try {
+            bind(new ConfigNode("", tree, keys));
+        } catch (ConfigException e) {
+            // the keys read before the error are enough to match overrides; the final bind reports the error
+        }
+        return keys;
     }
 
     /** Validates a parsed tree (tests and embedders). */
@@ -200,7 +223,10 @@ public final class ConfigLoader {
     // ---- binding and validation ----
 
     static SluiceConfig bind(JsonNode tree) throws ConfigException {
-        ConfigNode root = new ConfigNode("", tree);
+        return bind(new ConfigNode("", tree));
+    }
+
+    private static SluiceConfig bind(ConfigNode root) throws ConfigException {
         List<SluiceConfig.Listener> listeners = listeners(root);
         BackpressurePolicy backpressure = root.choice("backpressure", KafkaSettings.DEFAULTS.backpressure(), p -> p.configName);
         KafkaSettings kafka = kafka(root.object("kafka"), backpressure);
@@ -286,12 +312,25 @@ public final class ConfigLoader {
             if (!e.getValue().isValueNode()) {
                 throw new ConfigException(k.key("producer") + "." + e.getKey(), "expected a value, got " + ConfigNode.describe(e.getValue()));
             }
+            if (!KafkaSettings.isProducerProperty(e.getKey())) {
+                throw new ConfigException(k.key("producer") + "." + e.getKey(), "not a Kafka producer property"
+                        + " (see https://kafka.apache.org/documentation/#producerconfigs)");
+            }
             producer.put(e.getKey(), e.getValue().asText());
         }
         PartitionKey key = k.choice("partition-key", d.partitionKey(), p -> p.configName);
         Duration startupTimeout = k.duration("startup-timeout", d.startupTimeout(), Duration.ofMillis(100));
+        ConfigNode c = k.object("create-topics");
+        KafkaSettings.CreateTopics cd = d.createTopics();
+        KafkaSettings.CreateTopics createTopics = new KafkaSettings.CreateTopics(
+                Boolean.parseBoolean(c.choice("enabled", String.valueOf(cd.enabled()), "true", "false")),
+                (int) c.integer("partitions", cd.partitions(), -1, 100_000),
+                (short) c.integer("replication-factor", cd.replicationFactor(), -1, Short.MAX_VALUE));
+        if (createTopics.partitions() == 0) throw new ConfigException(c.key("partitions"), "must be at least 1, or -1 for the broker's default");
+        if (createTopics.replicationFactor() == 0) throw new ConfigException(c.key("replication-factor"), "must be at least 1, or -1 for the broker's default");
+        c.rejectUnknownKeys();
         k.rejectUnknownKeys();
-        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout);
+        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics);
     }
 
     private static OutputSettings output(ConfigNode o) throws ConfigException {

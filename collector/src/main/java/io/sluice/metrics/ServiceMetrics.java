@@ -32,6 +32,7 @@ public final class ServiceMetrics {
     public ServiceMetrics(PrometheusRegistry registry, boolean jvmMetrics) {
         this.registry = registry;
         if (jvmMetrics) JvmMetrics.builder().register(registry);
+        BuildInfo.current().register(registry);
         registerWorkerMetrics();
         registerListenerMetrics();
     }
