@@ -25,6 +25,12 @@ public final class LogCapture implements AutoCloseable {
         return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
     }
 
+    /** Each event as {@code LEVEL logger: message}, one per line. */
+    public String lines() {
+        return String.join("\n", appender.list.stream()
+                .map(e -> e.getLevel() + " " + e.getLoggerName() + ": " + e.getFormattedMessage()).toList());
+    }
+
     public String text() {
         return String.join("\n", messages());
     }
