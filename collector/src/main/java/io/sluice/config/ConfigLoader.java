@@ -92,22 +92,50 @@ public final class ConfigLoader {
         if (tree != null && !tree.isMissingNode() && !tree.isNull() && !tree.isObject()) {
             throw new ConfigException("(top level)", "the configuration must be a mapping of keys");
         }
-        for (Map.Entry<String, String> e : EnvironmentOverrides.keys(root, environment).entrySet()) {
+        ObjectNode withFlags = root.deepCopy(); // the keys the environment may set: those of the file and the flags
+        for (String[] o : overrides) set(withFlags, o[0], o[1]);
+        for (Map.Entry<String, String> e : EnvironmentOverrides.keys(withFlags, environment).entrySet()) {
             set(root, e.getKey(), e.getValue());
         }
         for (String[] o : overrides) set(root, o[0], o[1]);
         return bind(root);
     }
 
-    /** The keys a configuration tree can hold: every key the binding reads (the tree's list elements included). */
+    /**
+     * The keys a configuration tree can hold: every key the binding reads, list elements included. Each
+     * section is read on its own, so that an error in one (a missing listener list, a bad value) still
+     * leaves the keys of the others; the final bind reports the error.
+     */
     static Set<String> keysOf(JsonNode tree) {
         Set<String> keys = new java.util.LinkedHashSet<>();
+        ConfigNode root;
         try {
-            bind(new ConfigNode("", tree, keys));
+            if (tree instanceof ObjectNode o && !o.has("listeners")) {
+                // no listener yet (they may all come from the environment): the keys of the first one are
+                // SLUICE_LISTENERS_0_*, and the sections after the listeners are read too
+                tree = o.deepCopy();
+                ((ObjectNode) tree).putArray("listeners").addObject().put("address", "127.0.0.1:0");
+            }
+            root = new ConfigNode("", tree, keys);
         } catch (ConfigException e) {
-            // the keys read before the error are enough to match overrides; the final bind reports the error
+            return keys;
+        }
+        List<ConfigSection> sections = List.of(
+                () -> listeners(root),
+                () -> kafka(root.object("kafka"), root.choice("backpressure", KafkaSettings.DEFAULTS.backpressure(), p -> p.configName)),
+                () -> bind(root));
+        for (ConfigSection section : sections) {
+            try {
+                section.read();
+            } catch (ConfigException e) {
+                // keys read before the error still count
+            }
         }
         return keys;
+    }
+
+    private interface ConfigSection {
+        void read() throws ConfigException;
     }
 
     /** Validates a parsed tree (tests and embedders). */
@@ -375,7 +403,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code host:port}, {@code [v6]:port} or {@code :port} (all addresses); the host may be a name. */
+    /**
+     * {@code host:port}, {@code [v6]:port} or {@code :port}; the host may be a name. {@code :port} is every
+     * address, IPv6 and IPv4 alike ({@code [::]}: the socket is dual-stack, IPv4 arrives v4-mapped, as in
+     * goflow2 and Akvorado); an IPv4 address, {@code 0.0.0.0} included, binds an IPv4-only socket.
+     */
     static InetSocketAddress address(String key, String text) throws ConfigException {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
@@ -387,7 +419,7 @@ public final class ConfigLoader {
         }
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
         else if (host.contains(":")) throw new ConfigException(key, "'" + text + "': write IPv6 addresses in brackets, e.g. [::1]:2055");
-        if (host.isEmpty()) host = "0.0.0.0";
+        if (host.isEmpty()) host = "::";
         try {
             return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(portText));
         } catch (UnknownHostException e) {

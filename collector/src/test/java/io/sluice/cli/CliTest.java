@@ -130,4 +130,13 @@ class CliTest {
         Files.writeString(file, ConfigPrinter.toYaml(c));
         assertEquals(c, ConfigLoader.load(new String[] {"--config", file.toString()}));
     }
+
+    @Test
+    void environmentSetsKeysAnEmptyFileDoesNotMention() {
+        Result r = sluice(Map.of("SLUICE_KAFKA_BOOTSTRAP_SERVERS", "env:9092", "SLUICE_LISTENERS_0_ADDRESS", "127.0.0.1:2055",
+                "SLUICE_HANDOVER_ENABLED", "false"), "run", "--config", "/dev/null", "--print-config");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("bootstrap-servers: env:9092") && r.out.contains("address: 127.0.0.1:2055")
+                && r.out.contains("enabled: false"), r.out);
+    }
 }

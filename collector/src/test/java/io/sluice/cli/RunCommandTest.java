@@ -80,6 +80,6 @@ class RunCommandTest {
         assertTrue(help.out.contains("Usage: sluice run"), help.out);
         Result dflt = run("--print-default-config");
         assertEquals(0, dflt.code);
-        assertTrue(dflt.out.contains("0.0.0.0:6343"), dflt.out);
+        assertTrue(dflt.out.contains("\":6343\""), dflt.out);
     }
 }
