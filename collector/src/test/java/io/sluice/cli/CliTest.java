@@ -139,4 +139,11 @@ class CliTest {
         assertTrue(r.out.contains("bootstrap-servers: env:9092") && r.out.contains("address: 127.0.0.1:2055")
                 && r.out.contains("enabled: false"), r.out);
     }
+
+    @Test
+    void bashCompletionScript() {
+        Result r = sluice("generate-completion");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("complete -F _complete_sluice") && r.out.contains("replay") && r.out.contains("--print-config"), r.out);
+    }
 }
