@@ -54,7 +54,7 @@ class DebIT {
         if (!ci) Assumptions.assumeTrue(able, "needs root, dpkg-deb and setpriv (bin/setup installs them)");
         if (sh("dpkg-query", "-W", "sluice").code() == 0) ok("dpkg", "--purge", "sluice"); // a previous run's leftover
 
-        String built = ok(Release.distDir().getParent().resolve("bin/deb").toString());
+        String built = ok(Release.repoRoot().resolve("bin/deb").toString());
         Path deb = Path.of(built.trim().replaceAll("(?s).*deb: ", ""));
         assertTrue(Files.isRegularFile(deb), built);
         String info = ok("dpkg-deb", "--info", deb.toString());
@@ -99,7 +99,8 @@ class DebIT {
         kafka.createTopic("deb-counters", 1);
         BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
         Path pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-debit-" + ProcessHandle.current().pid());
-        ok("install", "-d", "-o", "sluice", "-g", "sluice", "-m", "0700", pinRoot.toString()); // the unit's ExecStartPre
+        ok("chmod", "o+x", BpfFs.STANDARD_MOUNT.toString()); // the unit's ExecStartPre: bpffs traversable, the pin root sluice's
+        ok("install", "-d", "-o", "sluice", "-g", "sluice", "-m", "0700", pinRoot.toString());
         int[] ports = {Release.freeUdpPort(), Release.freeUdpPort(), Release.freeUdpPort()};
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "PATH", "/usr/bin:/bin", "SLUICE_STATE", "/var/lib/sluice", "HOME", "/var/lib/sluice",

@@ -56,6 +56,17 @@ class DistIT {
     }
 
     @Test
+    void manifestNamesVersionRevisionAndMainClass() throws Exception {
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(release.resolve("lib/sluice.jar").toFile())) {
+            java.util.jar.Attributes a = jar.getManifest().getMainAttributes();
+            io.sluice.metrics.BuildInfo build = io.sluice.metrics.BuildInfo.current();
+            assertEquals(build.version(), a.getValue("Implementation-Version"));
+            assertEquals(build.revision(), a.getValue("Sluice-Revision"));
+            assertEquals("io.sluice.cli.Main", a.getValue("Main-Class"));
+        }
+    }
+
+    @Test
     void versionRunsOnTheBundledRuntime() throws Exception {
         Release.Result r = Release.run(sluice("--version"), env, Duration.ofMinutes(1));
         assertEquals(0, r.code(), r.output());

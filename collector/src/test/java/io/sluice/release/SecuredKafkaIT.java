@@ -83,7 +83,7 @@ class SecuredKafkaIT {
                   bootstrap-servers: %s
                   topic: sasl-flows
                   counters-topic: sasl-counters
-                  startup-timeout: 20s
+                  startup-timeout: 60s  # the first TLS + SCRAM handshakes of a cold JVM on a busy machine
                   producer:
                     security.protocol: SASL_SSL
                     sasl.mechanism: SCRAM-SHA-512
@@ -103,7 +103,7 @@ class SecuredKafkaIT {
     private static void deliversFlows(Path config, Map<String, String> extraEnv) throws Exception {
         Map<String, String> env = new HashMap<>(Release.noJavaEnvironment(Files.createDirectories(tmp.resolve("empty"))));
         env.putAll(extraEnv);
-        String port = Files.readString(config).replaceAll("(?s).*127\\.0\\.0\\.1:(\\d+).*", "$1");
+        String port = Files.readString(config).replaceAll("(?s).*listeners: \\[\\{address: \"127\\.0\\.0\\.1:(\\d+)\".*", "$1");
         Path log = tmp.resolve(config.getFileName() + ".log");
         long before = kafka.recordCount("sasl-flows");
         Release.Result check = Release.run(List.of(release.resolve("bin/sluice").toString(), "run", "--check", "--config", config.toString()),

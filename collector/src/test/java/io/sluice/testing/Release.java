@@ -20,9 +20,14 @@ import java.util.concurrent.TimeUnit;
 public final class Release {
     private Release() {}
 
-    /** target/dist of this checkout (the tests run in collector/). */
+    /** The checkout's root (the tests run in collector/). */
+    public static Path repoRoot() {
+        return Path.of("").toAbsolutePath().getParent();
+    }
+
+    /** target/dist of this checkout. */
     public static Path distDir() {
-        return Path.of("").toAbsolutePath().getParent().resolve("target/dist");
+        return repoRoot().resolve("target/dist");
     }
 
     /** The tarball; fails naming how to build it. */
