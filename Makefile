@@ -40,4 +40,4 @@ bench: setup
 
 clean:
 	$(MVN) clean
-	rm -rf bpf/build
+	rm -rf bpf/build target/dist
