@@ -39,6 +39,7 @@ public final class ServiceMetrics {
             JvmMetrics.builder().register(registry);
             HeapAllocationMetrics.register(registry);
         }
+        BuildInfo.current().register(registry);
         registerWorkerMetrics();
         registerListenerMetrics();
         registerGuardMetrics();

@@ -20,7 +20,26 @@ public record KafkaSettings(
         Map<String, String> producerProperties,
         PartitionKey partitionKey,
         BackpressurePolicy backpressure,
-        Duration startupTimeout) {
+        Duration startupTimeout,
+        CreateTopics createTopics) {
+
+    /**
+     * Creating the topics when they are missing (for a fresh cluster; off by default, as topics are usually
+     * the cluster operator's to make).
+     *
+     * @param partitions partitions of each created topic; -1 = the broker's num.partitions
+     * @param replicationFactor -1 = the broker's default.replication.factor
+     */
+    public record CreateTopics(boolean enabled, int partitions, short replicationFactor) {
+        public static final CreateTopics DEFAULTS = new CreateTopics(false, -1, (short) -1);
+    }
+
+    /** Without topic creation (tests and embedders). */
+    public KafkaSettings(String bootstrapServers, String flowsTopic, String countersTopic, Map<String, String> producerProperties,
+                         PartitionKey partitionKey, BackpressurePolicy backpressure, Duration startupTimeout) {
+        this(bootstrapServers, flowsTopic, countersTopic, producerProperties, partitionKey, backpressure, startupTimeout,
+                CreateTopics.DEFAULTS);
+    }
 
     /**
      * Producer defaults chosen for throughput (documented in docs/configuration.md):
@@ -55,6 +74,19 @@ public record KafkaSettings(
     /** The defaults of the {@code kafka} section (and of {@code backpressure}); the producer's are {@link #PRODUCER_DEFAULTS}. */
     public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", Map.of(),
             PartitionKey.EXPORTER, BackpressurePolicy.DROP, Duration.ofSeconds(10));
+
+    /**
+     * Whether {@code name} is a producer property: one the producer declares, or a config provider's
+     * ({@code config.providers.<name>.class}, {@code config.providers.<name>.param.*}).
+     */
+    public static boolean isProducerProperty(String name) {
+        return ProducerConfig.configNames().contains(name) || name.equals("config.providers") || name.startsWith("config.providers.");
+    }
+
+    /** Every property the producer declares. */
+    public static java.util.Set<String> producerPropertyNames() {
+        return ProducerConfig.configNames();
+    }
 
     /** max.block.ms for policy block: how long a worker may wait for buffer room before the flows drop. */
     public static final String BLOCK_MAX_MS = "60000";

@@ -176,7 +176,7 @@ class HandoverIT {
     }
 
     private static int listeningPort(ChildProcess p) throws InterruptedException {
-        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService - listening on", START));
+        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService: listening on", START));
         assertTrue(m.find());
         return Integer.parseInt(m.group(1));
     }

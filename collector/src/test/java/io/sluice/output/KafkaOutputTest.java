@@ -124,7 +124,8 @@ class KafkaOutputTest {
         OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-absent", "out-present", PartitionKey.RANDOM, Map.of())));
         assertEquals("topic", e.setting());
-        assertTrue(e.getMessage().contains("'out-absent' does not exist"), e.getMessage());
+        assertTrue(e.getMessage().contains("'out-absent' does not exist: create it with kafka-topics.sh --bootstrap-server "
+                + kafka.bootstrapServers() + " --create --topic out-absent"), e.getMessage());
     }
 
     @Test
@@ -133,5 +134,16 @@ class KafkaOutputTest {
         OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-badprop", "out-badprop", PartitionKey.RANDOM, Map.of("compression.type", "bogus"))));
         assertEquals("producer", e.setting());
+    }
+
+    @Test
+    void createTopicsMakesMissingTopicsWithTheConfiguredPartitions(KafkaBroker kafka) throws Exception {
+        KafkaSettings s = new KafkaSettings(kafka.bootstrapServers(), "out-created", "out-created-counters", Map.of(),
+                PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(20), new KafkaSettings.CreateTopics(true, 3, (short) 1));
+        KafkaOutput out = KafkaOutput.open(s);
+        out.close(Duration.ofSeconds(5));
+        assertEquals(3, kafka.endOffsets("out-created").size());
+        assertEquals(3, kafka.endOffsets("out-created-counters").size());
+        KafkaOutput.open(s).close(Duration.ofSeconds(5)); // existing topics: opened as they are
     }
 }
