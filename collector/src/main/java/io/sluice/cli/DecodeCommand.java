@@ -6,9 +6,11 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.FlowDecoder;
+import io.sluice.flow.CounterJson;
 import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.JsonStyle;
 import io.sluice.flow.pb.CounterMessage;
 
 import java.io.IOException;
@@ -47,6 +49,12 @@ public final class DecodeCommand {
     /** As {@link #decode(FlowDecoder, List, Appendable, boolean)}, also counting the datagrams fed. */
     public static Result run(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters)
             throws IOException {
+        return run(decoder, files, out, withCounters, JsonStyle.SLUICE);
+    }
+
+    /** As {@link #run(FlowDecoder, List, Appendable, boolean)}, printing flows in {@code style}. */
+    public static Result run(FlowDecoder decoder, List<Path> files, Appendable out, boolean withCounters, JsonStyle style)
+            throws IOException {
         DecodeStats stats = new DecodeStats();
         long datagrams = 0;
         StringBuilder line = new StringBuilder(1024);
@@ -54,7 +62,7 @@ public final class DecodeCommand {
             @Override
             public void flow(FlowRecord flow) {
                 line.setLength(0);
-                FlowJson.append(flow, line);
+                FlowJson.append(flow, line, style);
                 write(out, line.append('\n'));
             }
 
@@ -62,7 +70,9 @@ public final class DecodeCommand {
             public void counters(CounterMessage counters) {
                 if (!withCounters) return;
                 line.setLength(0);
-                line.append("{\"counters\":").append(CounterJson.toJson(counters)).append("}\n");
+                line.append("{\"counters\":");
+                CounterJson.append(counters, line);
+                line.append("}\n");
                 write(out, line);
             }
         };

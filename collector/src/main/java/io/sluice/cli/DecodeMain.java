@@ -5,6 +5,7 @@ import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.FlowDecoder;
+import io.sluice.flow.JsonStyle;
 import io.sluice.service.StandardDecoders;
 
 import java.io.BufferedWriter;
@@ -24,10 +25,12 @@ import java.util.List;
  */
 final class DecodeMain {
     static final String USAGE = """
-            usage: sluice decode [--format json] [--counters] [--count] FILE...
+            usage: sluice decode [--format json] [--json-style sluice|goflow2] [--counters] [--count] FILE...
               FILE...      pcap/pcapng files (exporter = UDP source), *.payloads.bin or raw datagram files,
                            fed in order through ONE decoder state (templates of one file serve the next)
               --format     json (the only format: one JSON object per flow per line, flow.proto field names)
+              --json-style sluice (default: set fields only) or goflow2 (goflow2's JSON formatter conventions:
+                           every goflow2 field, zeros included, etype/proto names, CIDR nets)
               --counters   also print sFlow counter records, as {"counters": {...}} lines
               --count      print only {"datagrams": N, "flows": M, "errors": E} for the files
             """;
@@ -37,12 +40,20 @@ final class DecodeMain {
     static int main(String[] args, PrintStream out, PrintStream err) {
         boolean counters = false;
         boolean countOnly = false;
+        JsonStyle style = JsonStyle.SLUICE;
         List<Path> files = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--format" -> {
                     if (i + 1 >= args.length || !args[++i].equals("json")) {
                         err.println("sluice decode: --format takes json");
+                        return 2;
+                    }
+                }
+                case "--json-style" -> {
+                    style = i + 1 < args.length ? JsonStyle.fromConfig(args[++i]) : null;
+                    if (style == null) {
+                        err.println("sluice decode: --json-style takes sluice or goflow2");
                         return 2;
                     }
                 }
@@ -83,7 +94,7 @@ final class DecodeMain {
                 return 0;
             }
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            DecodeStats stats = DecodeCommand.decode(decoder, files, w, counters);
+            DecodeStats stats = DecodeCommand.run(decoder, files, w, counters, style).stats();
             w.flush();
             err.println(DecodeCommand.summary(stats));
             return 0;

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.sluice.output.BackpressurePolicy;
 import io.sluice.output.FileOutput;
 import io.sluice.output.PartitionKey;
+import io.sluice.output.RecordFraming;
+import io.sluice.flow.JsonStyle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -202,6 +204,9 @@ public final class ConfigLoader {
         batchingNode.rejectUnknownKeys();
         BackpressurePolicy backpressure = BackpressurePolicy.fromConfig(root.choice("backpressure", "drop", "drop", "block"));
         SluiceConfig.Output output = output(root.object("output"));
+        if (kafka.flowsPerRecord() > 1 && output.framing() != RecordFraming.LENGTH_DELIMITED) {
+            throw new ConfigException("kafka.flows-per-record", "several flows per record need output.framing length-delimited (a bare record holds one message)");
+        }
         ConfigNode metrics = root.object("metrics");
         InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", "127.0.0.1:8080"));
         metrics.rejectUnknownKeys();
@@ -282,21 +287,33 @@ public final class ConfigLoader {
         }
         PartitionKey key = PartitionKey.fromConfig(k.choice("partition-key", "exporter", "exporter", "random", "five-tuple"));
         Duration startupTimeout = k.duration("startup-timeout", Duration.ofSeconds(10), Duration.ofMillis(100));
+        int flowsPerRecord = (int) k.integer("flows-per-record", 1, 1, 4096);
         k.rejectUnknownKeys();
-        return new SluiceConfig.Kafka(servers, topic, countersTopic, Map.copyOf(producer), key, startupTimeout);
+        return new SluiceConfig.Kafka(servers, topic, countersTopic, Map.copyOf(producer), key, startupTimeout, flowsPerRecord);
     }
 
     private static SluiceConfig.Output output(ConfigNode o) throws ConfigException {
-        String typeName = o.choice("type", "kafka", "kafka", "file", "none");
+        String typeName = o.choice("type", "kafka", "kafka", "file", "none", "akvorado");
         SluiceConfig.OutputType type = SluiceConfig.OutputType.valueOf(typeName.toUpperCase());
         ConfigNode file = o.object("file");
         String path = file.string("path", "-");
         FileOutput.Format format = FileOutput.Format.fromConfig(file.choice("format", "json", "json", "protobuf"));
         String countersPath = file.string("counters-path", "");
+        JsonStyle jsonStyle = JsonStyle.fromConfig(file.choice("json-style", "sluice", "sluice", "goflow2"));
         file.rejectUnknownKeys();
+        RecordFraming framing = RecordFraming.fromConfig(o.choice("framing", "length-delimited", "length-delimited", "bare"));
+        ConfigNode akvorado = o.object("akvorado");
+        String akvoradoTopic = akvorado.string("topic", "flows");
+        if (!akvoradoTopic.matches("[a-zA-Z0-9._-]{1,246}")) {
+            throw new ConfigException(akvorado.key("topic"), "'" + akvoradoTopic + "' is not a valid Kafka topic name (letters, digits, . _ -)");
+        }
+        akvorado.rejectUnknownKeys();
         o.rejectUnknownKeys();
         if (type == SluiceConfig.OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
-        return new SluiceConfig.Output(type, path, format, countersPath);
+        if (type == SluiceConfig.OutputType.FILE && format == FileOutput.Format.PROTOBUF && framing == RecordFraming.BARE) {
+            throw new ConfigException(o.key("framing"), "bare messages have no boundaries in a file: the protobuf file output needs length-delimited");
+        }
+        return new SluiceConfig.Output(type, path, format, countersPath, framing, jsonStyle, akvoradoTopic);
     }
 
     private static SluiceConfig.Sampling sampling(ConfigNode s) throws ConfigException {

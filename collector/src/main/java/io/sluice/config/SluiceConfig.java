@@ -48,7 +48,9 @@ public record SluiceConfig(
     }
 
     public enum OutputType {
-        KAFKA("kafka"), FILE("file"), NONE("none");
+        KAFKA("kafka"), FILE("file"), NONE("none"),
+        /** Each datagram undecoded as Akvorado's RawFlow, for an Akvorado outlet (docs/goflow2-compatibility.md). */
+        AKVORADO("akvorado");
 
         public final String configName;
 
@@ -63,15 +65,24 @@ public record SluiceConfig(
      */
     public record Listener(String name, InetSocketAddress address, Protocol protocol, int workers, Steering steering, int rcvbuf) {}
 
-    /** @param producer producer properties passed through as given (they win over sluice's defaults) */
+    /**
+     * @param producer producer properties passed through as given (they win over sluice's defaults)
+     * @param flowsPerRecord up to this many length-delimited flows of one key per record (1: goflow2's contract)
+     */
     public record Kafka(String bootstrapServers, String topic, String countersTopic, Map<String, String> producer,
-                        PartitionKey partitionKey, Duration startupTimeout) {}
+                        PartitionKey partitionKey, Duration startupTimeout, int flowsPerRecord) {}
 
     /** @param flows flows per batch handed to the producer; @param maxAge a partial batch is handed over after this */
     public record Batching(int flows, Duration maxAge) {}
 
-    /** @param filePath file output path, {@code -} for stdout; @param countersPath where sFlow counters go ("" = not written) */
-    public record Output(OutputType type, String filePath, FileOutput.Format fileFormat, String countersPath) {}
+    /**
+     * @param filePath file output path, {@code -} for stdout; @param countersPath where sFlow counters go ("" = not written)
+     * @param framing how protobuf messages are laid out in Kafka records and the protobuf file (goflow2 v2: length-delimited)
+     * @param jsonStyle the JSON file output's conventions
+     * @param akvoradoTopic the Akvorado outlet's configured topic; records go to {@code <topic>-v5}
+     */
+    public record Output(OutputType type, String filePath, FileOutput.Format fileFormat, String countersPath,
+                         io.sluice.output.RecordFraming framing, io.sluice.flow.JsonStyle jsonStyle, String akvoradoTopic) {}
 
     /** @param defaultRate for flows without a rate whose exporter is not listed; 0 = leave 0 */
     public record Sampling(long defaultRate, Map<InetAddress, Long> exporters) {}

@@ -284,7 +284,8 @@ final class RecordDecoder {
         f.exporterAddress.set(header.exporter, 0, header.exporterLength);
         f.exporterPort = header.exporterPort;
         f.sourceId = header.domain;
-        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain;
+        // goflow2: the header's v9 source id / IPFIX observation domain, for every flow (source_id too)
+        f.observationDomainId = header.domain;
 
         if (!hasInIf && physIn != 0) f.inIf = physIn;
         if (!hasOutIf && physOut != 0) f.outIf = physOut;
@@ -329,6 +330,10 @@ final class RecordDecoder {
                 if (endUptime >= 0) f.timeFlowEndNs = (init + endUptime) * 1_000_000L;
             }
         }
+
+        // goflow2: a flow without time fields started and ended at the header's export time
+        if (f.timeFlowStartNs == 0) f.timeFlowStartNs = header.exportTimeSecs * 1_000_000_000L;
+        if (f.timeFlowEndNs == 0) f.timeFlowEndNs = header.exportTimeSecs * 1_000_000_000L;
 
         resolveSampling(f);
     }
