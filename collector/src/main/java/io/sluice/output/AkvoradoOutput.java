@@ -42,7 +42,15 @@ public final class AkvoradoOutput implements FlowOutput {
         String t = topic(akvoradoTopic);
         KafkaSettings s = new KafkaSettings(settings.bootstrapServers(), t, t, settings.producerProperties(),
                 settings.partitionKey(), settings.backpressure(), settings.startupTimeout(), RecordFraming.BARE, 1);
-        return new AkvoradoOutput(KafkaOutput.open(s), settings.partitionKey() == PartitionKey.EXPORTER);
+        try {
+            return new AkvoradoOutput(KafkaOutput.open(s), settings.partitionKey() == PartitionKey.EXPORTER);
+        } catch (ConfigException e) {
+            // the Kafka output names its topic keys; here the topic comes from output.akvorado.topic
+            if (e.key().equals("kafka.topic") || e.key().equals("kafka.counters-topic")) {
+                throw new ConfigException("output.akvorado.topic", e.problem());
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -339,4 +339,14 @@ class DropInEndToEndTest {
         }
         assertEquals(expected, actual, "every datagram sent, byte for byte, from its exporter, once");
     }
+
+    /** A missing Akvorado topic is a startup error naming the key that sets it (and the topic sluice looked for). */
+    @Test
+    void missingAkvoradoTopicNamesItsKey(KafkaBroker kafka) throws Exception {
+        SluiceConfig config = ConfigLoader.load(args(kafka, "unused", "--output.type=akvorado", "--output.akvorado.topic=nothere"));
+        io.sluice.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(io.sluice.config.ConfigException.class,
+                () -> SluiceService.start(config, ReuseportReceivePath.FACTORY, new StandardDecoders(config)).close());
+        assertEquals("output.akvorado.topic", e.key());
+        assertTrue(e.problem().contains("nothere-v5"), e.problem());
+    }
 }
