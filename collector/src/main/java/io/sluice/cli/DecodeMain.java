@@ -1,6 +1,7 @@
 package io.sluice.cli;
 
 import java.io.InputStream;
+import io.sluice.flow.JsonStyle;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,11 @@ import picocli.CommandLine.Parameters;
 final class DecodeMain implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "FORMAT", description = "json (the only format)")
     String format = "json";
+
+    @Option(names = "--json-style", paramLabel = "STYLE", converter = JsonStyleConverter.class,
+            description = "sluice (default: set fields only) or goflow2 (goflow2's JSON formatter conventions: every "
+                    + "goflow2 field, zeros included, etype/proto names, CIDR nets)")
+    JsonStyle jsonStyle = JsonStyle.SLUICE;
 
     @Option(names = "--counters", description = "also print sFlow counter records, as {\"counters\": {...}} lines")
     boolean counters;
@@ -87,7 +93,17 @@ final class DecodeMain implements Callable<Integer> {
             throw usage("standard input (-) can be read only once");
         }
         return DecodeCommand.execute(new DecodeOptions(List.copyOf(inputs), portSet, counters, countOnly, config,
-                stderrIsTerminal), stdin, out, err);
+                stderrIsTerminal, jsonStyle), stdin, out, err);
+    }
+
+    /** --json-style by its configuration name (picocli would want the enum constant's). */
+    static final class JsonStyleConverter implements CommandLine.ITypeConverter<JsonStyle> {
+        @Override
+        public JsonStyle convert(String value) {
+            JsonStyle style = JsonStyle.fromConfig(value);
+            if (style == null) throw new CommandLine.TypeConversionException("takes sluice or goflow2, got '" + value + "'");
+            return style;
+        }
     }
 
     private CommandLine.ParameterException usage(String problem) {

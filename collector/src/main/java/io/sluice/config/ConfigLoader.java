@@ -23,6 +23,8 @@ import io.sluice.output.OutputType;
 import io.sluice.output.PartitionKey;
 import io.sluice.steering.SteeringMode;
 import io.sluice.steering.GuardRules;
+import io.sluice.output.RecordFraming;
+import io.sluice.flow.JsonStyle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -268,6 +270,10 @@ public final class ConfigLoader {
                 batchingNode.duration("max-age", BatchingSettings.DEFAULTS.maxAge(), Duration.ofMillis(1)));
         batchingNode.rejectUnknownKeys();
         OutputSettings output = output(root.object("output"));
+        if (kafka.flowsPerRecord() > 1 && output.framing() != RecordFraming.LENGTH_DELIMITED) {
+            throw new ConfigException("kafka.flows-per-record", "several flows per record need output.framing length-delimited (a bare record holds one message)");
+        }
+        kafka = kafka.withFraming(output.framing(), kafka.flowsPerRecord());
         ConfigNode metrics = root.object("metrics");
         InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", SluiceConfig.DEFAULT_METRICS_LISTEN));
         metrics.rejectUnknownKeys();
@@ -405,8 +411,11 @@ public final class ConfigLoader {
         if (createTopics.partitions() == 0) throw new ConfigException(c.key("partitions"), "must be at least 1, or -1 for the broker's default");
         if (createTopics.replicationFactor() == 0) throw new ConfigException(c.key("replication-factor"), "must be at least 1, or -1 for the broker's default");
         c.rejectUnknownKeys();
+        int flowsPerRecord = (int) k.integer("flows-per-record", d.flowsPerRecord(), 1, 4096);
         k.rejectUnknownKeys();
-        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics);
+        // the framing is output.framing's, set by bind() once the output section is read
+        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics,
+                d.framing(), flowsPerRecord);
     }
 
     private static OutputSettings output(ConfigNode o) throws ConfigException {
@@ -416,10 +425,21 @@ public final class ConfigLoader {
         String path = file.string("path", d.filePath());
         FileOutput.Format format = file.choice("format", d.fileFormat(), f -> f.configName);
         String countersPath = file.string("counters-path", d.countersPath());
+        JsonStyle jsonStyle = file.choice("json-style", d.jsonStyle(), s -> s.configName);
         file.rejectUnknownKeys();
+        RecordFraming framing = o.choice("framing", d.framing(), f -> f.configName);
+        ConfigNode akvorado = o.object("akvorado");
+        String akvoradoTopic = akvorado.string("topic", d.akvoradoTopic());
+        if (!akvoradoTopic.matches("[a-zA-Z0-9._-]{1,246}")) {
+            throw new ConfigException(akvorado.key("topic"), "'" + akvoradoTopic + "' is not a valid Kafka topic name (letters, digits, . _ -)");
+        }
+        akvorado.rejectUnknownKeys();
         o.rejectUnknownKeys();
         if (type == OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
-        return new OutputSettings(type, path, format, countersPath);
+        if (type == OutputType.FILE && format == FileOutput.Format.PROTOBUF && framing == RecordFraming.BARE) {
+            throw new ConfigException(o.key("framing"), "bare messages have no boundaries in a file: the protobuf file output needs length-delimited");
+        }
+        return new OutputSettings(type, path, format, countersPath, framing, jsonStyle, akvoradoTopic);
     }
 
     private static NetflowConfig sampling(ConfigNode s, NetflowConfig templates) throws ConfigException {

@@ -30,8 +30,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Flows to Kafka: one record per flow, value = FlowMessage bytes (so goflow2 consumers read it
- * unchanged), key per {@link PartitionKey}; sFlow counters to their own topic. One producer shared by
+ * Flows to Kafka: by default one record per flow whose value is the FlowMessage framed as goflow2 v2
+ * frames it (varint length + message, {@link RecordFraming}), key per {@link PartitionKey}; optionally
+ * bare messages, or several flows of one key per record; sFlow counters to their own topic, same framing. One producer shared by
  * all workers (it is thread-safe and batches per partition across them).
  *
  * <p>Backpressure is the producer's bounded buffer (buffer.memory): with policy drop, max.block.ms is 0
@@ -264,10 +265,14 @@ public final class KafkaOutput implements FlowOutput {
         }
     }
 
-    /** One worker's sends: a shared callback instance per worker, so a send allocates only the record. */
-    private final class Worker implements WorkerOutput {
+    /**
+     * One worker's sends. Callbacks are made once per worker, one per flow count a record can hold, so a
+     * send allocates only the record and its value.
+     */
+    final class Worker implements WorkerOutput {
         private final OutputStats stats;
-        private final Callback flowCallback;
+        /** flowCallbacks[n]: the outcome of a record holding n flows. */
+        private final Callback[] flowCallbacks;
         private final Callback counterCallback;
         /** The worker's thread: a callback running on it is a failure inside send(), not a delivery outcome. */
         private Thread workerThread;
@@ -279,23 +284,27 @@ public final class KafkaOutput implements FlowOutput {
 
         Worker(OutputStats stats) {
             this.stats = stats;
-            this.flowCallback = (RecordMetadata md, Exception e) -> {
-                if (e == null) {
-                    stats.flowSent();
-                    succeeded();
-                } else {
-                    countFailure(e);
-                }
-            };
+            this.flowCallbacks = new Callback[settings.flowsPerRecord() + 1];
+            for (int n = 1; n < flowCallbacks.length; n++) {
+                int flows = n;
+                flowCallbacks[n] = (RecordMetadata md, Exception e) -> {
+                    if (e == null) {
+                        stats.flowsSent(flows);
+                        succeeded();
+                    } else {
+                        countFailure(e, flows);
+                    }
+                };
+            }
             this.counterCallback = (RecordMetadata md, Exception e) -> {
                 if (e == null) stats.counterSent();
                 else stats.counterDropped();
             };
         }
 
-        private void countFailure(Exception e) {
+        private void countFailure(Exception e, int flows) {
             if (e instanceof BufferExhaustedException) {
-                stats.dropped(DropReason.BUFFER_FULL, 1); // backpressure, not a broker error
+                stats.dropped(DropReason.BUFFER_FULL, flows); // backpressure, not a broker error
                 return;
             }
             boolean inSend = Thread.currentThread() == workerThread;
@@ -304,28 +313,65 @@ public final class KafkaOutput implements FlowOutput {
             if (inSend && e instanceof TimeoutException) reason = DropReason.UNAVAILABLE; // no metadata within max.block.ms
             else if (e instanceof TimeoutException) reason = DropReason.TIMEOUT;
             else reason = DropReason.KAFKA_ERROR;
-            stats.dropped(reason, 1);
+            stats.dropped(reason, flows);
             failed(e);
         }
 
+        /**
+         * One record per run of consecutive flows with the same key, at most {@code kafka.flows-per-record}
+         * long (1: goflow2's one flow per record). Each flow in the value is framed by {@link RecordFraming}.
+         */
         @Override
         public void send(FlowBatch batch) {
             workerThread = Thread.currentThread();
             String topic = settings.flowsTopic();
+            RecordFraming framing = settings.framing();
+            int perRecord = settings.flowsPerRecord();
             byte[] data = batch.data();
             byte[] keys = batch.keys();
-            for (int i = 0, n = batch.size(); i < n; i++) {
-                int off = batch.offset(i);
-                // ByteArraySerializer hands the whole array to the producer, so each record needs its exact-length copy
-                byte[] value = Arrays.copyOfRange(data, off, off + batch.length(i));
+            int n = batch.size();
+            for (int i = 0; i < n; ) {
                 int kl = batch.keyLength(i);
-                byte[] key = kl == 0 ? null : key(keys, batch.keyOffset(i), kl);
+                int ko = batch.keyOffset(i);
+                int end = i + 1;
+                int size = framing.headerSize(batch.length(i)) + batch.length(i);
+                while (end < n && end - i < perRecord && batch.keyLength(end) == kl
+                        && Arrays.equals(keys, ko, ko + kl, keys, batch.keyOffset(end), batch.keyOffset(end) + kl)) {
+                    size += framing.headerSize(batch.length(end)) + batch.length(end);
+                    end++;
+                }
+                // ByteArraySerializer hands the whole array to the producer, so each record needs its exact-length value
+                byte[] value = new byte[size];
+                int p = 0;
+                for (int f = i; f < end; f++) {
+                    int len = batch.length(f);
+                    p += framing.writeHeader(value, p, len);
+                    System.arraycopy(data, batch.offset(f), value, p, len);
+                    p += len;
+                }
+                byte[] key = kl == 0 ? null : key(keys, ko, kl);
+                int flows = end - i;
                 try {
-                    producer.send(new ProducerRecord<>(topic, key, value), flowCallback);
+                    producer.send(new ProducerRecord<>(topic, key, value), flowCallbacks[flows]);
                 } catch (KafkaException e) { // producer closed, interrupted wait: not reported to the callback
                     stats.error();
-                    stats.dropped(DropReason.KAFKA_ERROR, 1);
+                    stats.dropped(DropReason.KAFKA_ERROR, flows);
                 }
+                i = end;
+            }
+        }
+
+        /**
+         * One record holding one unit of the output (an Akvorado RawFlow: one datagram), counted as one
+         * sent or dropped "flow" like a flow record, so the accounting adds up the same way.
+         */
+        void sendRecord(byte[] key, byte[] value) {
+            workerThread = Thread.currentThread();
+            try {
+                producer.send(new ProducerRecord<>(settings.flowsTopic(), key, value), flowCallbacks[1]);
+            } catch (KafkaException e) {
+                stats.error();
+                stats.dropped(DropReason.KAFKA_ERROR, 1);
             }
         }
 
@@ -342,7 +388,8 @@ public final class KafkaOutput implements FlowOutput {
         public void counters(CounterMessage counters) {
             byte[] key = counters.getAgentAddress().isEmpty() ? null : counters.getAgentAddress().toByteArray();
             try {
-                producer.send(new ProducerRecord<>(settings.countersTopic(), key, counters.toByteArray()), counterCallback);
+                producer.send(new ProducerRecord<>(settings.countersTopic(), key, settings.framing().frame(counters.toByteArray())),
+                        counterCallback);
             } catch (KafkaException e) {
                 stats.counterDropped();
             }

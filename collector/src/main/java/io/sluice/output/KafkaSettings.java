@@ -12,6 +12,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * @param producerProperties any producer property, passed through; wins over {@link #PRODUCER_DEFAULTS}
  * @param startupTimeout how long startup waits for the broker's metadata before giving up
+ * @param framing how each message is laid out in a record value (flows and counters alike)
+ * @param flowsPerRecord up to this many flows of one partition key share a record (length-delimited only)
  */
 public record KafkaSettings(
         String bootstrapServers,
@@ -21,7 +23,16 @@ public record KafkaSettings(
         PartitionKey partitionKey,
         BackpressurePolicy backpressure,
         Duration startupTimeout,
-        CreateTopics createTopics) {
+        CreateTopics createTopics,
+        RecordFraming framing,
+        int flowsPerRecord) {
+
+    public KafkaSettings {
+        if (flowsPerRecord < 1) throw new IllegalArgumentException("flowsPerRecord must be >= 1, got " + flowsPerRecord);
+        if (flowsPerRecord > 1 && framing != RecordFraming.LENGTH_DELIMITED) {
+            throw new IllegalArgumentException("several flows per record need the length-delimited framing");
+        }
+    }
 
     /**
      * Creating the topics when they are missing (for a fresh cluster; off by default, as topics are usually
@@ -34,11 +45,16 @@ public record KafkaSettings(
         public static final CreateTopics DEFAULTS = new CreateTopics(false, -1, (short) -1);
     }
 
-    /** Without topic creation (tests and embedders). */
+    /** goflow2 v2's contract (one length-delimited FlowMessage per record), without topic creation (tests and embedders). */
     public KafkaSettings(String bootstrapServers, String flowsTopic, String countersTopic, Map<String, String> producerProperties,
                          PartitionKey partitionKey, BackpressurePolicy backpressure, Duration startupTimeout) {
         this(bootstrapServers, flowsTopic, countersTopic, producerProperties, partitionKey, backpressure, startupTimeout,
-                CreateTopics.DEFAULTS);
+                CreateTopics.DEFAULTS, RecordFraming.LENGTH_DELIMITED, 1);
+    }
+
+    public KafkaSettings withFraming(RecordFraming f, int perRecord) {
+        return new KafkaSettings(bootstrapServers, flowsTopic, countersTopic, producerProperties, partitionKey, backpressure,
+                startupTimeout, createTopics, f, perRecord);
     }
 
     /**

@@ -63,4 +63,9 @@ public final class BatchingFlowSink implements FlowSink {
     public OutputStats stats() {
         return output.stats();
     }
+
+    /** The worker's output this sink hands its batches to. */
+    public WorkerOutput output() {
+        return output;
+    }
 }

@@ -177,4 +177,27 @@ class ConfigLoaderTest {
         ConfigException syntax = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", bad.toString()}));
         assertProblem(syntax, "--config", "not valid YAML");
     }
+
+    /** The drop-in keys: goflow2 v2's framing and one flow per record by default; bare and packing as asked. */
+    @Test
+    void framingFlowsPerRecordAndAkvoradoKeys() throws Exception {
+        SluiceConfig d = ConfigLoader.load(new String[0]);
+        assertEquals(io.sluice.output.RecordFraming.LENGTH_DELIMITED, d.output().framing());
+        assertEquals(1, d.kafka().flowsPerRecord());
+        assertEquals("flows", d.output().akvoradoTopic());
+        assertEquals(io.sluice.flow.JsonStyle.SLUICE, d.output().jsonStyle());
+        SluiceConfig c = ConfigLoader.load(new String[] {"--output.framing=bare", "--output.type=akvorado",
+                "--output.akvorado.topic=akv", "--output.file.json-style=goflow2"});
+        assertEquals(io.sluice.output.RecordFraming.BARE, c.output().framing());
+        assertEquals(io.sluice.output.OutputType.AKVORADO, c.output().type());
+        assertEquals("akv", c.output().akvoradoTopic());
+        assertEquals(io.sluice.flow.JsonStyle.GOFLOW2, c.output().jsonStyle());
+        assertEquals(32, ConfigLoader.load(new String[] {"--kafka.flows-per-record=32"}).kafka().flowsPerRecord());
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {flows-per-record: 4}\noutput: {framing: bare}"),
+                "kafka.flows-per-record", "length-delimited");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {flows-per-record: 0}"), "kafka.flows-per-record", "");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {framing: delimited}"), "output.framing", "");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {type: file, framing: bare, file: {format: protobuf}}"),
+                "output.framing", "boundaries");
+    }
 }

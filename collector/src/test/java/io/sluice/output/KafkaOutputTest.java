@@ -67,7 +67,7 @@ class KafkaOutputTest {
         Set<Long> seqs = new HashSet<>();
         Map<String, Integer> partitionOfExporter = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            FlowMessage m = FlowMessage.parseFrom(r.value());
+            FlowMessage m = FlowMessage.parseDelimitedFrom(new java.io.ByteArrayInputStream(r.value())); // goflow2 v2 framing
             seqs.add(Integer.toUnsignedLong(m.getSequenceNum()));
             assertArrayEquals(m.getExporterAddress().toByteArray(), r.key());
             Integer before = partitionOfExporter.put(m.getExporterAddress().toStringUtf8(), r.partition());
@@ -79,7 +79,7 @@ class KafkaOutputTest {
         assertEquals(flows, seqs.size(), "every flow exactly once");
         List<ConsumerRecord<byte[], byte[]>> counters = kafka.readAll("out-counters");
         assertEquals(1, counters.size());
-        assertEquals(7, CounterMessage.parseFrom(counters.get(0).value()).getSequenceNum());
+        assertEquals(7, CounterMessage.parseDelimitedFrom(new java.io.ByteArrayInputStream(counters.get(0).value())).getSequenceNum());
     }
 
     @Test
@@ -139,7 +139,8 @@ class KafkaOutputTest {
     @Test
     void createTopicsMakesMissingTopicsWithTheConfiguredPartitions(KafkaBroker kafka) throws Exception {
         KafkaSettings s = new KafkaSettings(kafka.bootstrapServers(), "out-created", "out-created-counters", Map.of(),
-                PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(20), new KafkaSettings.CreateTopics(true, 3, (short) 1));
+                PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(20), new KafkaSettings.CreateTopics(true, 3, (short) 1),
+                RecordFraming.LENGTH_DELIMITED, 1);
         KafkaOutput out = KafkaOutput.open(s);
         out.close(Duration.ofSeconds(5));
         assertEquals(3, kafka.endOffsets("out-created").size());

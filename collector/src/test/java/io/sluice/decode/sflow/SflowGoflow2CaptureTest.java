@@ -38,7 +38,7 @@ class SflowGoflow2CaptureTest {
         int i = 0;
         for (JsonNode sample : summary.get("samples")) {
             Map<String, Object> f = d.flows().get(i++);
-            assertEquals(sample.get("sequence").asLong(), num(f, "sequence_num"));
+            assertEquals(sample.get("sequence").asLong(), num(f, "sample_sequence"));
             assertEquals(sample.get("sampling_rate").asLong(), num(f, "sampling_rate"));
             assertEquals(summary.get("agent").asText(), text(f, "sampler_address"));
             assertEquals(d.subAgentId(), num(f, "source_id"));
