@@ -21,6 +21,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        // The process's policy, not run()'s (tests call run() in their own JVM): a thread that dies ends
+        // the process with status 70, so a supervisor restarts it (RunCommand.fatal).
+        Thread.setDefaultUncaughtExceptionHandler(RunCommand::fatal);
         System.exit(run(args, System.out, System.err));
     }
 

@@ -73,7 +73,7 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     public static int main(String[] args) {
-        Thread.setDefaultUncaughtExceptionHandler(RunCommand::fatal); // the process's policy, not run()'s: tests call run()
+        Thread.setDefaultUncaughtExceptionHandler(RunCommand::fatal); // as Main.main does
         return run(args, System.out, System.err);
     }
 
@@ -169,7 +169,7 @@ public final class RunCommand implements Callable<Integer> {
      * sockets with nobody reading them. The exit runs the shutdown hook (the graceful stop of what still
      * works); a halt follows if that does not finish within a minute.
      */
-    private static void fatal(Thread thread, Throwable e) {
+    static void fatal(Thread thread, Throwable e) {
         if (VM_ERROR.isInstance(e)) {
             // Out of memory (without -XX:+ExitOnOutOfMemoryError) or stack: logging would allocate and fail
             // again, so a preallocated line and a halt (no shutdown hook: it could not run either).

@@ -101,7 +101,7 @@ final class FlowSampleDecoder {
         // the sample sequence counts the samples of one source id (data source) of the agent
         long sourceId = expanded ? (u32(b, p + 4) << 32) | u32(b, p + 8) : u32(b, p + 4);
         datagram.sequences.sequence(SequenceKind.SFLOW_FLOW_SAMPLE, header.agentKey ^ (header.subAgentId << 40), sourceId,
-                f.sequenceNum, 1, 0, header.uptimeMs);
+                f.sampleSequence, 1, 0, header.uptimeMs);
         q = p + fixed;
         // Each record takes at least its 8-byte header, so the loop ends within (end - q) / 8 rounds
         // whatever the declared count says.
