@@ -2,7 +2,7 @@
 // listOffsets (the Kafka 4.3.1 trap, ../shared/notes/kafka.md) through io.sluice.output.KafkaTopics, the one
 // copy of that wait (also behind kafka.create-topics, the bench and the tests' broker). Run by
 // bin/run-local as a source file, with the broker's classpath and sluice's jar:
-//   java -cp "$(cat classpath):collector/target/sluice.jar" tools/kafka-broker/CreateTopics.java 127.0.0.1:9092 flows=4 flows-counters=1
+//   java -cp "$(cat classpath):collector/target/sluice.jar" tools/kafka-broker/CreateTopics.java 127.0.0.1:9092 flows=4 flows-counters=1 flows-drops=1
 
 import io.sluice.output.KafkaTopics;
 import java.time.Duration;

@@ -384,7 +384,8 @@ public final class ConfigLoader {
         }
         String topic = k.string("topic", d.flowsTopic());
         String countersTopic = k.string("counters-topic", d.countersTopic());
-        for (String[] t : new String[][] {{"topic", topic}, {"counters-topic", countersTopic}}) {
+        String dropsTopic = k.string("drops-topic", d.dropsTopic());
+        for (String[] t : new String[][] {{"topic", topic}, {"counters-topic", countersTopic}, {"drops-topic", dropsTopic}}) {
             if (!t[1].matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new ConfigException(k.key(t[0]), "'" + t[1] + "' is not a valid Kafka topic name (letters, digits, . _ -)");
             }
@@ -414,7 +415,7 @@ public final class ConfigLoader {
         int flowsPerRecord = (int) k.integer("flows-per-record", d.flowsPerRecord(), 1, 4096);
         k.rejectUnknownKeys();
         // the framing is output.framing's, set by bind() once the output section is read
-        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics,
+        return new KafkaSettings(servers, topic, countersTopic, dropsTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics,
                 d.framing(), flowsPerRecord);
     }
 
@@ -425,6 +426,7 @@ public final class ConfigLoader {
         String path = file.string("path", d.filePath());
         FileOutput.Format format = file.choice("format", d.fileFormat(), f -> f.configName);
         String countersPath = file.string("counters-path", d.countersPath());
+        String dropsPath = file.string("drops-path", d.dropsPath());
         JsonStyle jsonStyle = file.choice("json-style", d.jsonStyle(), s -> s.configName);
         file.rejectUnknownKeys();
         RecordFraming framing = o.choice("framing", d.framing(), f -> f.configName);
@@ -439,7 +441,7 @@ public final class ConfigLoader {
         if (type == OutputType.FILE && format == FileOutput.Format.PROTOBUF && framing == RecordFraming.BARE) {
             throw new ConfigException(o.key("framing"), "bare messages have no boundaries in a file: the protobuf file output needs length-delimited");
         }
-        return new OutputSettings(type, path, format, countersPath, framing, jsonStyle, akvoradoTopic);
+        return new OutputSettings(type, path, format, countersPath, dropsPath, framing, jsonStyle, akvoradoTopic);
     }
 
     private static NetflowConfig sampling(ConfigNode s, NetflowConfig templates) throws ConfigException {

@@ -52,6 +52,7 @@ public final class ConfigPrinter {
         kafka.put("bootstrap-servers", k.bootstrapServers());
         kafka.put("topic", k.flowsTopic());
         kafka.put("counters-topic", k.countersTopic());
+        kafka.put("drops-topic", k.dropsTopic());
         kafka.put("partition-key", k.partitionKey().configName);
         kafka.put("startup-timeout", duration(k.startupTimeout()));
         Map<String, Object> createTopics = new LinkedHashMap<>();
@@ -73,6 +74,7 @@ public final class ConfigPrinter {
         file.put("path", c.output().filePath());
         file.put("format", c.output().fileFormat().configName);
         file.put("counters-path", c.output().countersPath());
+        file.put("drops-path", c.output().dropsPath());
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("type", c.output().type().configName);
         output.put("file", file);

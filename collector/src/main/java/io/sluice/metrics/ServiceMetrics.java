@@ -142,7 +142,10 @@ public final class ServiceMetrics {
         counter("sluice_counter_records_dropped_total", "sFlow counter records not delivered (Kafka error, no counters file)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().countersDropped(), w.listener(), id(w));
         });
-        counter("sluice_drop_notifications_dropped_total", "sFlow drop notifications decoded but not delivered (no output routes them yet)", cb -> {
+        counter("sluice_kafka_drop_notifications_sent_total", "sFlow drop notifications delivered to the drops topic (file/none: written/taken)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.output().dropNotificationsSent(), w.listener(), id(w));
+        });
+        counter("sluice_drop_notifications_dropped_total", "sFlow drop notifications not delivered (Kafka error, no drops file)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().dropNotificationsDropped(), w.listener(), id(w));
         });
         counter("sluice_kafka_errors_total", "records the output reported as failed (delivery timeout, broker error, write error)", cb -> {

@@ -39,7 +39,7 @@ public final class AkvoradoOutput implements FlowOutput {
     /** @param settings the Kafka settings; their flows topic is replaced by {@link #topic(String)} of {@code akvoradoTopic} */
     public static AkvoradoOutput open(KafkaSettings settings, String akvoradoTopic) throws OutputUnavailableException {
         String t = topic(akvoradoTopic);
-        KafkaSettings s = new KafkaSettings(settings.bootstrapServers(), t, t, settings.producerProperties(),
+        KafkaSettings s = new KafkaSettings(settings.bootstrapServers(), t, t, t, settings.producerProperties(),
                 settings.partitionKey(), settings.backpressure(), settings.startupTimeout(), settings.createTopics(),
                 RecordFraming.BARE, 1);
         return new AkvoradoOutput(KafkaOutput.open(s), settings.partitionKey() == PartitionKey.EXPORTER);
@@ -100,6 +100,10 @@ public final class AkvoradoOutput implements FlowOutput {
         /** sFlow counters travel inside the datagrams; the outlet reads them there. */
         @Override
         public void counters(CounterMessage counters) {}
+
+        /** sFlow drop notifications travel inside the datagrams too. */
+        @Override
+        public void drop(io.sluice.flow.pb.DropMessage drop) {}
 
         @Override
         public OutputStats stats() {

@@ -3,6 +3,7 @@ package io.sluice.output;
 import io.sluice.flow.CounterJson;
 import io.sluice.flow.JsonStyle;
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -20,8 +21,8 @@ import java.util.concurrent.TimeUnit;
  * (length-delimited: a varint length before each message, what {@code FlowMessage.parseDelimitedFrom}
  * reads; the same key as Kafka). For debugging and small setups: workers take a lock per batch (not per
  * flow). The JSON lines are encoded by the workers into their batches ({@link FlowBatch.Encoding#JSON_LINE},
- * the format of `sluice decode`). sFlow counters go to their own file when one is configured, else they
- * are counted as dropped. What is written reaches the file within {@link #FLUSH_INTERVAL_MS} ms (a
+ * the format of `sluice decode`). sFlow counters and drop notifications go to their own files when configured
+ * ({@code counters-path}, {@code drops-path}), else they are counted as dropped. What is written reaches the file within {@link #FLUSH_INTERVAL_MS} ms (a
  * flusher thread), so {@code tail -f} shows flows as they come, not per 64 KiB buffer.
  */
 public final class FileOutput implements FlowOutput {
@@ -49,14 +50,20 @@ public final class FileOutput implements FlowOutput {
     private final JsonStyle jsonStyle;
     private final OutputStream flows;
     private final OutputStream counters; // null: not written
+    private final OutputStream drops; // null: not written
     private final byte[] header = new byte[RecordFraming.MAX_HEADER];
     private final ScheduledExecutorService flusher;
 
     public FileOutput(String path, String countersPath, Format format) throws IOException {
-        this(path, countersPath, format, RecordFraming.LENGTH_DELIMITED, JsonStyle.SLUICE);
+        this(path, countersPath, "", format, RecordFraming.LENGTH_DELIMITED, JsonStyle.SLUICE);
     }
 
-    public FileOutput(String path, String countersPath, Format format, RecordFraming framing, JsonStyle jsonStyle)
+    public FileOutput(String path, String countersPath, String dropsPath, Format format) throws IOException {
+        this(path, countersPath, dropsPath, format, RecordFraming.LENGTH_DELIMITED, JsonStyle.SLUICE);
+    }
+
+    /** A side path equal to another path shares its stream (one file, one lock), so lines never interleave mid-record. */
+    public FileOutput(String path, String countersPath, String dropsPath, Format format, RecordFraming framing, JsonStyle jsonStyle)
             throws IOException {
         this.format = format;
         this.framing = framing;
@@ -64,6 +71,9 @@ public final class FileOutput implements FlowOutput {
         this.flows = open(path);
         this.counters = countersPath == null || countersPath.isEmpty() ? null
                 : countersPath.equals(path) ? this.flows : open(countersPath);
+        this.drops = dropsPath == null || dropsPath.isEmpty() ? null
+                : dropsPath.equals(path) ? this.flows
+                : dropsPath.equals(countersPath) ? this.counters : open(dropsPath);
         this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sluice-file-flush");
             t.setDaemon(true);
@@ -107,10 +117,24 @@ public final class FileOutput implements FlowOutput {
                     return;
                 }
                 try {
-                    writeCounters(m);
+                    writeSide(counters, m);
                     stats.counterSent();
                 } catch (IOException e) {
                     stats.counterDropped();
+                }
+            }
+
+            @Override
+            public void drop(DropMessage m) {
+                if (drops == null) {
+                    stats.dropNotificationDropped();
+                    return;
+                }
+                try {
+                    writeSide(drops, m);
+                    stats.dropNotificationSent();
+                } catch (IOException e) {
+                    stats.dropNotificationDropped();
                 }
             }
 
@@ -132,12 +156,13 @@ public final class FileOutput implements FlowOutput {
         }
     }
 
-    private void writeCounters(CounterMessage m) throws IOException {
-        synchronized (counters) {
+    /** A side message (counter record, drop notification): framed like flows, or one JSON line. */
+    private void writeSide(OutputStream out, com.google.protobuf.Message m) throws IOException {
+        synchronized (out) {
             if (format == Format.PROTOBUF) {
-                counters.write(framing.frame(m.toByteArray()));
+                out.write(framing.frame(m.toByteArray()));
             } else {
-                counters.write((CounterJson.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
+                out.write((CounterJson.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
     }
@@ -158,6 +183,11 @@ public final class FileOutput implements FlowOutput {
                     counters.flush();
                 }
             }
+            if (drops != null && drops != flows && drops != counters) {
+                synchronized (drops) {
+                    drops.flush();
+                }
+            }
         } catch (IOException ignored) {
             // write errors are counted where they happen
         }
@@ -170,6 +200,7 @@ public final class FileOutput implements FlowOutput {
         try {
             flows.close();
             if (counters != null && counters != flows) counters.close();
+            if (drops != null && drops != flows && drops != counters) drops.close();
         } catch (IOException ignored) {
             // nothing left to lose
         }

@@ -1,6 +1,7 @@
 package io.sluice.output;
 
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Flows to Kafka: by default one record per flow whose value is the FlowMessage framed as goflow2 v2
  * frames it (varint length + message, {@link RecordFraming}), key per {@link PartitionKey}; optionally
- * bare messages, or several flows of one key per record; sFlow counters to their own topic, same framing. One producer shared by
+ * bare messages, or several flows of one key per record; sFlow counters and drop notifications each to their own topic, same framing. One producer shared by
  * all workers (it is thread-safe and batches per partition across them).
  *
  * <p>Backpressure is the producer's bounded buffer (buffer.memory): with policy drop, max.block.ms is 0
@@ -75,6 +76,7 @@ public final class KafkaOutput implements FlowOutput {
         try {
             output.awaitMetadata(settings.flowsTopic(), "topic", deadline);
             output.awaitMetadata(settings.countersTopic(), "counters-topic", deadline);
+            output.awaitMetadata(settings.dropsTopic(), "drops-topic", deadline);
         } catch (OutputUnavailableException e) {
             producer.close(Duration.ZERO);
             throw e;
@@ -114,7 +116,7 @@ public final class KafkaOutput implements FlowOutput {
         return p;
     }
 
-    /** The brokers answer and both topics exist (created first if so configured); Admin calls bounded by the startup timeout. */
+    /** The brokers answer and the three topics (flows, counters, drops) exist (created first if so configured); Admin calls bounded by the startup timeout. */
     private static void checkCluster(KafkaSettings s) throws OutputUnavailableException {
         long timeoutMs = Math.max(1, s.startupTimeout().toMillis());
         Admin admin;
@@ -135,9 +137,11 @@ public final class KafkaOutput implements FlowOutput {
             if (s.createTopics().enabled()) {
                 createTopic(admin, s, s.flowsTopic(), "topic", timeoutMs);
                 createTopic(admin, s, s.countersTopic(), "counters-topic", timeoutMs);
+                createTopic(admin, s, s.dropsTopic(), "drops-topic", timeoutMs);
             }
             checkTopic(admin, s, s.flowsTopic(), "topic", timeoutMs);
             checkTopic(admin, s, s.countersTopic(), "counters-topic", timeoutMs);
+            checkTopic(admin, s, s.dropsTopic(), "drops-topic", timeoutMs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new OutputUnavailableException("bootstrap-servers", "interrupted while connecting");
@@ -274,6 +278,7 @@ public final class KafkaOutput implements FlowOutput {
         /** flowCallbacks[n]: the outcome of a record holding n flows. */
         private final Callback[] flowCallbacks;
         private final Callback counterCallback;
+        private final Callback dropCallback;
         /** The worker's thread: a callback running on it is a failure inside send(), not a delivery outcome. */
         private Thread workerThread;
         /**
@@ -299,6 +304,10 @@ public final class KafkaOutput implements FlowOutput {
             this.counterCallback = (RecordMetadata md, Exception e) -> {
                 if (e == null) stats.counterSent();
                 else stats.counterDropped();
+            };
+            this.dropCallback = (RecordMetadata md, Exception e) -> {
+                if (e == null) stats.dropNotificationSent();
+                else stats.dropNotificationDropped();
             };
         }
 
@@ -392,6 +401,18 @@ public final class KafkaOutput implements FlowOutput {
                         counterCallback);
             } catch (KafkaException e) {
                 stats.counterDropped();
+            }
+        }
+
+        /** Like a counter record: keyed by agent address, framed per {@code output.framing}, on the drops topic. */
+        @Override
+        public void drop(DropMessage drop) {
+            byte[] key = drop.getAgentAddress().isEmpty() ? null : drop.getAgentAddress().toByteArray();
+            try {
+                producer.send(new ProducerRecord<>(settings.dropsTopic(), key, settings.framing().frame(drop.toByteArray())),
+                        dropCallback);
+            } catch (KafkaException e) {
+                stats.dropNotificationDropped();
             }
         }
 

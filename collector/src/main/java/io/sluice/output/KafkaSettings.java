@@ -12,13 +12,15 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * @param producerProperties any producer property, passed through; wins over {@link #PRODUCER_DEFAULTS}
  * @param startupTimeout how long startup waits for the broker's metadata before giving up
- * @param framing how each message is laid out in a record value (flows and counters alike)
+ * @param dropsTopic the topic of the sFlow drop notifications (DropMessage), keyed by agent address like counters
+ * @param framing how each message is laid out in a record value (flows, counters and drops alike)
  * @param flowsPerRecord up to this many flows of one partition key share a record (length-delimited only)
  */
 public record KafkaSettings(
         String bootstrapServers,
         String flowsTopic,
         String countersTopic,
+        String dropsTopic,
         Map<String, String> producerProperties,
         PartitionKey partitionKey,
         BackpressurePolicy backpressure,
@@ -46,14 +48,15 @@ public record KafkaSettings(
     }
 
     /** goflow2 v2's contract (one length-delimited FlowMessage per record), without topic creation (tests and embedders). */
-    public KafkaSettings(String bootstrapServers, String flowsTopic, String countersTopic, Map<String, String> producerProperties,
-                         PartitionKey partitionKey, BackpressurePolicy backpressure, Duration startupTimeout) {
-        this(bootstrapServers, flowsTopic, countersTopic, producerProperties, partitionKey, backpressure, startupTimeout,
+    public KafkaSettings(String bootstrapServers, String flowsTopic, String countersTopic, String dropsTopic,
+                         Map<String, String> producerProperties, PartitionKey partitionKey, BackpressurePolicy backpressure,
+                         Duration startupTimeout) {
+        this(bootstrapServers, flowsTopic, countersTopic, dropsTopic, producerProperties, partitionKey, backpressure, startupTimeout,
                 CreateTopics.DEFAULTS, RecordFraming.LENGTH_DELIMITED, 1);
     }
 
     public KafkaSettings withFraming(RecordFraming f, int perRecord) {
-        return new KafkaSettings(bootstrapServers, flowsTopic, countersTopic, producerProperties, partitionKey, backpressure,
+        return new KafkaSettings(bootstrapServers, flowsTopic, countersTopic, dropsTopic, producerProperties, partitionKey, backpressure,
                 startupTimeout, createTopics, f, perRecord);
     }
 
@@ -88,7 +91,7 @@ public record KafkaSettings(
     }
 
     /** The defaults of the {@code kafka} section (and of {@code backpressure}); the producer's are {@link #PRODUCER_DEFAULTS}. */
-    public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", Map.of(),
+    public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", "flows-drops", Map.of(),
             PartitionKey.EXPORTER, BackpressurePolicy.DROP, Duration.ofSeconds(10));
 
     /**

@@ -34,11 +34,21 @@ public final class OutputStats {
         countersDropped.increment();
     }
 
+    private final LongAdder dropNotificationsSent = new LongAdder();
     private final LongAdder dropNotificationsDropped = new LongAdder();
 
-    /** An sFlow drop notification this output did not deliver (no output routes them yet: docs/ledger.md). */
+    /** An sFlow drop notification delivered (Kafka acknowledged it; the file/none output took it). */
+    public void dropNotificationSent() {
+        dropNotificationsSent.increment();
+    }
+
+    /** An sFlow drop notification not delivered (Kafka error, write error, no drops file): as counter records are counted. */
     public void dropNotificationDropped() {
         dropNotificationsDropped.increment();
+    }
+
+    public long dropNotificationsSent() {
+        return dropNotificationsSent.sum();
     }
 
     public long dropNotificationsDropped() {

@@ -1,6 +1,7 @@
 package io.sluice.output;
 
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 
 /** One worker's end of a {@link FlowOutput}; called from that worker's thread only. */
 public interface WorkerOutput {
@@ -13,13 +14,8 @@ public interface WorkerOutput {
     /** One sFlow counter record, to the counters topic/file. */
     void counters(CounterMessage counters);
 
-    /**
-     * One sFlow drop notification, for its own topic/file. Until an output routes them (the framing of
-     * the outputs is being reworked), they are counted as not delivered, never lost silently.
-     */
-    default void drop(io.sluice.flow.pb.DropMessage drop) {
-        stats().dropNotificationDropped();
-    }
+    /** One sFlow drop notification, to the drops topic/file; counted sent or dropped like a counter record. */
+    void drop(DropMessage drop);
 
     OutputStats stats();
 }

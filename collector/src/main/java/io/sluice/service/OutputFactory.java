@@ -34,13 +34,14 @@ final class OutputFactory {
                     yield AkvoradoOutput.open(config.kafka(), o.akvoradoTopic());
                 } catch (OutputUnavailableException e) {
                     // the Kafka output names its topic settings; here the topic comes from output.akvorado.topic
-                    boolean topic = e.setting().equals("topic") || e.setting().equals("counters-topic");
+                    boolean topic = e.setting().equals("topic") || e.setting().equals("counters-topic")
+                            || e.setting().equals("drops-topic");
                     throw new ConfigException(topic ? "output.akvorado.topic" : "kafka." + e.setting(), e.getMessage());
                 }
             }
             case FILE -> {
                 try {
-                    yield new FileOutput(o.filePath(), o.countersPath(), o.fileFormat(), o.framing(), o.jsonStyle());
+                    yield new FileOutput(o.filePath(), o.countersPath(), o.dropsPath(), o.fileFormat(), o.framing(), o.jsonStyle());
                 } catch (IOException e) {
                     throw new ConfigException("output.file.path", "cannot open " + o.filePath() + ": " + e.getMessage());
                 }

@@ -206,6 +206,7 @@ class DropInEndToEndTest {
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].steering=random",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic + "-counters",
+                "--kafka.drops-topic=" + topic + "-counters",
                 "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms", "--handover.enabled=false"));
         a.addAll(List.of(extra));
         return a.toArray(String[]::new);

@@ -150,10 +150,10 @@ class HandoverIT {
         Files.writeString(file, """
                 listeners:
                   - {address: 127.0.0.1:0, protocol: auto, workers: 2, steering: %s}
-                kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters}
+                kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters, drops-topic: %s-counters}
                 metrics: {listen: 127.0.0.1:%d}
                 handover: {pin-root: %s, state-dir: '%s'}
-                """.formatted(steering, broker.bootstrapServers(), topic, topic, metricsPort, root, stateDir));
+                """.formatted(steering, broker.bootstrapServers(), topic, topic, topic, metricsPort, root, stateDir));
         file.toFile().setReadable(true, false);
         return file;
     }

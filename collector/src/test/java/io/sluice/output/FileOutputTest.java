@@ -117,7 +117,7 @@ class FileOutputTest {
     void protobufCountersFollowTheFraming(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("flows.pb");
         Path counters = dir.resolve("counters.pb");
-        FileOutput output = new FileOutput(file.toString(), counters.toString(), FileOutput.Format.PROTOBUF,
+        FileOutput output = new FileOutput(file.toString(), counters.toString(), "", FileOutput.Format.PROTOBUF,
                 RecordFraming.LENGTH_DELIMITED, io.sluice.flow.JsonStyle.SLUICE);
         output.forWorker("l", 0).counters(CounterMessage.newBuilder().setSequenceNum(5).build());
         output.close(Duration.ofSeconds(1));

@@ -90,7 +90,7 @@ class DistIT {
         Map<String, String> runEnv = new HashMap<>(env);
         runEnv.put("SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers()); // the environment override, as a unit would set it
         Process p = Release.startLogged(sluice("run", "--config", "/dev/null", "--listeners[0].address=127.0.0.1:" + port,
-                "--kafka.topic=dist-flows", "--kafka.counters-topic=dist-counters", "--metrics.listen=127.0.0.1:0",
+                "--kafka.topic=dist-flows", "--kafka.counters-topic=dist-counters", "--kafka.drops-topic=dist-counters", "--metrics.listen=127.0.0.1:0",
                 "--handover.enabled=false"), runEnv, log);
         try {
             awaitLine(log, "listening", Duration.ofSeconds(60), p);

@@ -83,6 +83,7 @@ class SecuredKafkaIT {
                   bootstrap-servers: %s
                   topic: sasl-flows
                   counters-topic: sasl-counters
+                  drops-topic: sasl-counters
                   startup-timeout: 60s  # the first TLS + SCRAM handshakes of a cold JVM on a busy machine
                   producer:
                     security.protocol: SASL_SSL

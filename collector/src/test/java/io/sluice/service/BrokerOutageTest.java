@@ -48,7 +48,7 @@ class BrokerOutageTest {
                     "--config", "/dev/null",
                     "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2",
                     "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                    "--kafka.topic=outage-flows", "--kafka.counters-topic=outage-flows",
+                    "--kafka.topic=outage-flows", "--kafka.counters-topic=outage-flows", "--kafka.drops-topic=outage-flows",
                     "--kafka.producer.buffer.memory=" + BUFFER, "--kafka.producer.batch.size=65536",
                     "--kafka.producer.request.timeout.ms=1000", "--kafka.producer.delivery.timeout.ms=2000",
                     "--kafka.producer.reconnect.backoff.max.ms=200",

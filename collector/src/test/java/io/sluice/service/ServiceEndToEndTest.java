@@ -114,7 +114,7 @@ class ServiceEndToEndTest {
                 "--config", "/dev/null",
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].steering=random",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=e2e-flows", "--kafka.counters-topic=e2e-counters",
+                "--kafka.topic=e2e-flows", "--kafka.counters-topic=e2e-counters", "--kafka.drops-topic=e2e-counters",
                 "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
 
         List<List<CapturedDatagram>> perExporter = new ArrayList<>();
