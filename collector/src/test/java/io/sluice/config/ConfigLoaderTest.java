@@ -58,6 +58,7 @@ class ConfigLoaderTest {
                   bootstrap-servers: k1:9092,k2:9093
                   topic: t1
                   counters-topic: t2
+                  drops-topic: t3
                   partition-key: five-tuple
                   startup-timeout: 3s
                   producer:
@@ -65,7 +66,7 @@ class ConfigLoaderTest {
                     compression.type: zstd
                 batching: {flows: 1000, max-age: 50ms}
                 backpressure: block
-                output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb}}
+                output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb, drops-path: /tmp/d.pb}}
                 metrics: {listen: "0.0.0.0:9100"}
                 sampling: {default: 100, exporters: {192.0.2.1: 1000, "2001:db8::1": 2000}}
                 templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50,
@@ -85,6 +86,7 @@ class ConfigLoaderTest {
         assertEquals("k1:9092,k2:9093", c.kafka().bootstrapServers());
         assertEquals("t9", c.kafka().flowsTopic());
         assertEquals("t2", c.kafka().countersTopic());
+        assertEquals("t3", c.kafka().dropsTopic());
         assertEquals(PartitionKey.FIVE_TUPLE, c.kafka().partitionKey());
         assertEquals(Duration.ofSeconds(3), c.kafka().startupTimeout());
         assertEquals("5", c.kafka().producerProperties().get("linger.ms"));
@@ -96,6 +98,7 @@ class ConfigLoaderTest {
         assertEquals(io.sluice.output.OutputType.FILE, c.output().type());
         assertEquals(FileOutput.Format.PROTOBUF, c.output().fileFormat());
         assertEquals("/tmp/c.pb", c.output().countersPath());
+        assertEquals("/tmp/d.pb", c.output().dropsPath());
         assertEquals(9100, c.metricsListen().getPort());
         assertEquals(100, c.netflow().defaultSamplingRate());
         assertEquals(5L, c.netflow().exporterSamplingRates().get(InetAddress.getByName("192.0.2.1")));

@@ -112,6 +112,33 @@ class FileOutputTest {
         assertEquals("18446744073709551615", c.get("generic_interface").get("if_speed").bigIntegerValue().toString());
     }
 
+    /** Drop notifications go to drops-path (counted sent); without one they are counted dropped, never lost silently. */
+    @Test
+    void dropNotificationsGoToTheDropsPathOrAreCountedDropped(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("flows.json");
+        Path drops = dir.resolve("drops.json");
+        io.sluice.flow.pb.DropMessage m = io.sluice.flow.pb.DropMessage.newBuilder()
+                .setAgentAddress(com.google.protobuf.ByteString.copyFrom(new byte[] {10, 0, 0, 2})).setReason(260).setAclName("foo!").build();
+        FileOutput output = new FileOutput(file.toString(), "", drops.toString(), FileOutput.Format.JSON);
+        WorkerOutput w = output.forWorker("l", 0);
+        w.drop(m);
+        output.close(Duration.ofSeconds(1));
+        assertEquals(1, w.stats().dropNotificationsSent());
+        assertEquals(0, w.stats().dropNotificationsDropped());
+        JsonNode d = new ObjectMapper().readTree(Files.readString(drops));
+        assertEquals("10.0.0.2", d.get("agent_address").asText());
+        assertEquals(260, d.get("reason").asInt());
+        assertEquals("foo!", d.get("acl_name").asText());
+        assertEquals("", Files.readString(file));
+
+        FileOutput none = new FileOutput(dir.resolve("other.json").toString(), "", "", FileOutput.Format.JSON);
+        WorkerOutput n = none.forWorker("l", 0);
+        n.drop(m);
+        none.close(Duration.ofSeconds(1));
+        assertEquals(0, n.stats().dropNotificationsSent());
+        assertEquals(1, n.stats().dropNotificationsDropped());
+    }
+
     /** The same framing key as Kafka: bare counters are the message alone. */
     @Test
     void protobufCountersFollowTheFraming(@TempDir Path dir) throws Exception {
