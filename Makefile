@@ -10,13 +10,20 @@ MVN_TEST ?= mvn -B -ntp -Dstyle.color=never
 # Where `make run` keeps its broker's data: outside target/ so `mvn clean` cannot pull it from under a live broker.
 SLUICE_STATE ?= $(HOME)/.local/state/sluice
 
-.PHONY: setup build test run stop bench clean fuzz
+.PHONY: setup build dist deb test run stop bench clean fuzz
 
 setup:
 	@bin/setup
 
 build: setup
+	$(MVN) -DskipTests -Dsluice.skipDist=true install
+
+# The release: target/dist/sluice-VERSION-linux-ARCH.tar.gz (bundled Java runtime) and the .deb made from it.
+dist: setup
 	$(MVN) -DskipTests install
+
+deb: dist
+	@bin/deb
 
 test: setup
 	python3 -m unittest discover -q -s tools/bench -p 'test_*.py'
@@ -50,4 +57,4 @@ fuzz:
 
 clean:
 	$(MVN) clean
-	rm -rf bpf/build
+	rm -rf bpf/build target/dist

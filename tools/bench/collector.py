@@ -34,7 +34,7 @@ output: {{type: {output}}}
 metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
 """)
             if broker:
-                f.write(f"""kafka: {{bootstrap-servers: "{broker.bootstrap}", topic: {topic}, counters-topic: {topic}-counters}}
+                f.write(f"""kafka: {{bootstrap-servers: "{broker.bootstrap}", topic: {topic}, counters-topic: {topic}-counters, drops-topic: {topic}-counters}}
 """)
         self.cmd = [os.path.join(ROOT, "bin", "sluice"), "run", "--config", conf]
         for kv in extra:

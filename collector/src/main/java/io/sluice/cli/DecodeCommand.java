@@ -11,9 +11,11 @@ import io.sluice.decode.Datagram;
 import io.sluice.decode.ListenerProtocol;
 import io.sluice.decode.DecodeStats;
 import io.sluice.decode.VersionDispatch;
+import io.sluice.flow.CounterJson;
 import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
+import io.sluice.flow.JsonStyle;
 import io.sluice.flow.pb.CounterMessage;
 import io.sluice.service.StandardDecoders;
 
@@ -89,7 +91,7 @@ public final class DecodeCommand {
                 : new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
         int status = 0;
         try {
-            FlowSink sink = jsonSink(w, options.counters() && !options.countOnly());
+            FlowSink sink = jsonSink(w, options.counters() && !options.countOnly(), options.jsonStyle());
             for (String input : options.inputs()) decodeInput(decoder, input, sink, w);
         } catch (IOException e) {
             err.println("sluice decode: " + message(e));
@@ -149,13 +151,13 @@ public final class DecodeCommand {
     }
 
     /** One JSON line per flow ({@link FlowJson}); sFlow counter records as {"counters": {...}} lines if asked. */
-    private static FlowSink jsonSink(Appendable out, boolean withCounters) {
+    private static FlowSink jsonSink(Appendable out, boolean withCounters, JsonStyle style) {
         StringBuilder line = new StringBuilder(1024);
         return new FlowSink() {
             @Override
             public void flow(FlowRecord flow) {
                 line.setLength(0);
-                FlowJson.append(flow, line);
+                FlowJson.append(flow, line, style);
                 write(out, line.append('\n'));
             }
 
@@ -163,7 +165,16 @@ public final class DecodeCommand {
             public void counters(CounterMessage counters) {
                 if (!withCounters) return;
                 line.setLength(0);
-                line.append("{\"counters\":").append(CounterJson.toJson(counters)).append("}\n");
+                line.append("{\"counters\":");
+                CounterJson.append(counters, line);
+                line.append("}\n");
+                write(out, line);
+            }
+
+            @Override
+            public void drop(io.sluice.flow.pb.DropMessage drop) {
+                line.setLength(0);
+                line.append("{\"drop\":").append(CounterJson.toJson(drop)).append("}\n");
                 write(out, line);
             }
         };
@@ -196,11 +207,17 @@ public final class DecodeCommand {
     /** As {@link #decode(VersionDispatch, List, Appendable, boolean)}, also counting the datagrams fed. */
     public static Result run(VersionDispatch decoder, List<Path> files, Appendable out, boolean withCounters)
             throws IOException {
+        return run(decoder, files, out, withCounters, JsonStyle.SLUICE);
+    }
+
+    /** As {@link #run(VersionDispatch, List, Appendable, boolean)}, printing flows in {@code style}. */
+    public static Result run(VersionDispatch decoder, List<Path> files, Appendable out, boolean withCounters, JsonStyle style)
+            throws IOException {
         List<String> inputs = new ArrayList<>();
         for (Path f : files) inputs.add(f.toString());
-        DecodeCommand command = new DecodeCommand(new DecodeOptions(inputs, null, withCounters, false, null, false),
+        DecodeCommand command = new DecodeCommand(new DecodeOptions(inputs, null, withCounters, false, null, false, style),
                 InputStream.nullInputStream(), System.err);
-        FlowSink sink = jsonSink(out, withCounters);
+        FlowSink sink = jsonSink(out, withCounters, style);
         Datagram datagram = new Datagram(0);
         for (Path file : files) {
             try (CaptureReader reader = CaptureReader.open(file)) {

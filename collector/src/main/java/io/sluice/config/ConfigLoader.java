@@ -24,6 +24,8 @@ import io.sluice.output.OutputType;
 import io.sluice.output.PartitionKey;
 import io.sluice.steering.SteeringMode;
 import io.sluice.steering.GuardRules;
+import io.sluice.output.RecordFraming;
+import io.sluice.flow.JsonStyle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -58,8 +60,17 @@ public final class ConfigLoader {
 
     private ConfigLoader() {}
 
-    /** Parses `run` arguments: {@code [--config FILE] [--set KEY=VALUE | --KEY=VALUE | --KEY VALUE]...}. */
+    /** As {@link #load(String[], Map)} without environment overrides (decode, tests). */
     public static SluiceConfig load(String[] args) throws ConfigException {
+        return load(args, Map.of());
+    }
+
+    /**
+     * Parses `run` arguments: {@code [--config FILE] [--set KEY=VALUE | --KEY=VALUE | --KEY VALUE]...}.
+     * The file (or the embedded configuration) comes first, then the {@link EnvironmentOverrides} of
+     * {@code environment}, then the flags.
+     */
+    public static SluiceConfig load(String[] args, Map<String, String> environment) throws ConfigException {
         String configFile = null;
         List<String[]> overrides = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -88,8 +99,50 @@ public final class ConfigLoader {
         if (tree != null && !tree.isMissingNode() && !tree.isNull() && !tree.isObject()) {
             throw new ConfigException("(top level)", "the configuration must be a mapping of keys");
         }
+        ObjectNode withFlags = root.deepCopy(); // the keys the environment may set: those of the file and the flags
+        for (String[] o : overrides) set(withFlags, o[0], o[1]);
+        for (Map.Entry<String, String> e : EnvironmentOverrides.keys(withFlags, environment).entrySet()) {
+            set(root, e.getKey(), e.getValue());
+        }
         for (String[] o : overrides) set(root, o[0], o[1]);
         return bind(root);
+    }
+
+    /**
+     * The keys a configuration tree can hold: every key the binding reads, list elements included. Each
+     * section is read on its own, so that an error in one (a missing listener list, a bad value) still
+     * leaves the keys of the others; the final bind reports the error.
+     */
+    static Set<String> keysOf(JsonNode tree) {
+        Set<String> keys = new java.util.LinkedHashSet<>();
+        ConfigNode root;
+        try {
+            if (tree instanceof ObjectNode o && !o.has("listeners")) {
+                // no listener yet (they may all come from the environment): the keys of the first one are
+                // SLUICE_LISTENERS_0_*, and the sections after the listeners are read too
+                tree = o.deepCopy();
+                ((ObjectNode) tree).putArray("listeners").addObject().put("address", "127.0.0.1:0");
+            }
+            root = new ConfigNode("", tree, keys);
+        } catch (ConfigException e) {
+            return keys;
+        }
+        List<ConfigSection> sections = List.of(
+                () -> listeners(root),
+                () -> kafka(root.object("kafka"), root.choice("backpressure", KafkaSettings.DEFAULTS.backpressure(), p -> p.configName)),
+                () -> bind(root));
+        for (ConfigSection section : sections) {
+            try {
+                section.read();
+            } catch (ConfigException e) {
+                // keys read before the error still count
+            }
+        }
+        return keys;
+    }
+
+    private interface ConfigSection {
+        void read() throws ConfigException;
     }
 
     /** Validates a parsed tree (tests and embedders). */
@@ -205,7 +258,10 @@ public final class ConfigLoader {
     // ---- binding and validation ----
 
     static SluiceConfig bind(JsonNode tree) throws ConfigException {
-        ConfigNode root = new ConfigNode("", tree);
+        return bind(new ConfigNode("", tree));
+    }
+
+    private static SluiceConfig bind(ConfigNode root) throws ConfigException {
         List<SluiceConfig.Listener> listeners = listeners(root);
         BackpressurePolicy backpressure = root.choice("backpressure", KafkaSettings.DEFAULTS.backpressure(), p -> p.configName);
         KafkaSettings kafka = kafka(root.object("kafka"), backpressure);
@@ -215,6 +271,10 @@ public final class ConfigLoader {
                 batchingNode.duration("max-age", BatchingSettings.DEFAULTS.maxAge(), Duration.ofMillis(1)));
         batchingNode.rejectUnknownKeys();
         OutputSettings output = output(root.object("output"));
+        if (kafka.flowsPerRecord() > 1 && output.framing() != RecordFraming.LENGTH_DELIMITED) {
+            throw new ConfigException("kafka.flows-per-record", "several flows per record need output.framing length-delimited (a bare record holds one message)");
+        }
+        kafka = kafka.withFraming(output.framing(), kafka.flowsPerRecord());
         ConfigNode metrics = root.object("metrics");
         InetSocketAddress metricsListen = address(metrics.key("listen"), metrics.string("listen", SluiceConfig.DEFAULT_METRICS_LISTEN));
         metrics.rejectUnknownKeys();
@@ -343,7 +403,8 @@ public final class ConfigLoader {
         }
         String topic = k.string("topic", d.flowsTopic());
         String countersTopic = k.string("counters-topic", d.countersTopic());
-        for (String[] t : new String[][] {{"topic", topic}, {"counters-topic", countersTopic}}) {
+        String dropsTopic = k.string("drops-topic", d.dropsTopic());
+        for (String[] t : new String[][] {{"topic", topic}, {"counters-topic", countersTopic}, {"drops-topic", dropsTopic}}) {
             if (!t[1].matches("[a-zA-Z0-9._-]{1,249}")) {
                 throw new ConfigException(k.key(t[0]), "'" + t[1] + "' is not a valid Kafka topic name (letters, digits, . _ -)");
             }
@@ -353,12 +414,28 @@ public final class ConfigLoader {
             if (!e.getValue().isValueNode()) {
                 throw new ConfigException(k.key("producer") + "." + e.getKey(), "expected a value, got " + ConfigNode.describe(e.getValue()));
             }
+            if (!KafkaSettings.isProducerProperty(e.getKey())) {
+                throw new ConfigException(k.key("producer") + "." + e.getKey(), "not a Kafka producer property"
+                        + " (see https://kafka.apache.org/documentation/#producerconfigs)");
+            }
             producer.put(e.getKey(), e.getValue().asText());
         }
         PartitionKey key = k.choice("partition-key", d.partitionKey(), p -> p.configName);
         Duration startupTimeout = k.duration("startup-timeout", d.startupTimeout(), Duration.ofMillis(100));
+        ConfigNode c = k.object("create-topics");
+        KafkaSettings.CreateTopics cd = d.createTopics();
+        KafkaSettings.CreateTopics createTopics = new KafkaSettings.CreateTopics(
+                Boolean.parseBoolean(c.choice("enabled", String.valueOf(cd.enabled()), "true", "false")),
+                (int) c.integer("partitions", cd.partitions(), -1, 100_000),
+                (short) c.integer("replication-factor", cd.replicationFactor(), -1, Short.MAX_VALUE));
+        if (createTopics.partitions() == 0) throw new ConfigException(c.key("partitions"), "must be at least 1, or -1 for the broker's default");
+        if (createTopics.replicationFactor() == 0) throw new ConfigException(c.key("replication-factor"), "must be at least 1, or -1 for the broker's default");
+        c.rejectUnknownKeys();
+        int flowsPerRecord = (int) k.integer("flows-per-record", d.flowsPerRecord(), 1, 4096);
         k.rejectUnknownKeys();
-        return new KafkaSettings(servers, topic, countersTopic, Map.copyOf(producer), key, backpressure, startupTimeout);
+        // the framing is output.framing's, set by bind() once the output section is read
+        return new KafkaSettings(servers, topic, countersTopic, dropsTopic, Map.copyOf(producer), key, backpressure, startupTimeout, createTopics,
+                d.framing(), flowsPerRecord);
     }
 
     private static OutputSettings output(ConfigNode o) throws ConfigException {
@@ -368,10 +445,22 @@ public final class ConfigLoader {
         String path = file.string("path", d.filePath());
         FileOutput.Format format = file.choice("format", d.fileFormat(), f -> f.configName);
         String countersPath = file.string("counters-path", d.countersPath());
+        String dropsPath = file.string("drops-path", d.dropsPath());
+        JsonStyle jsonStyle = file.choice("json-style", d.jsonStyle(), s -> s.configName);
         file.rejectUnknownKeys();
+        RecordFraming framing = o.choice("framing", d.framing(), f -> f.configName);
+        ConfigNode akvorado = o.object("akvorado");
+        String akvoradoTopic = akvorado.string("topic", d.akvoradoTopic());
+        if (!akvoradoTopic.matches("[a-zA-Z0-9._-]{1,246}")) {
+            throw new ConfigException(akvorado.key("topic"), "'" + akvoradoTopic + "' is not a valid Kafka topic name (letters, digits, . _ -)");
+        }
+        akvorado.rejectUnknownKeys();
         o.rejectUnknownKeys();
         if (type == OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
-        return new OutputSettings(type, path, format, countersPath);
+        if (type == OutputType.FILE && format == FileOutput.Format.PROTOBUF && framing == RecordFraming.BARE) {
+            throw new ConfigException(o.key("framing"), "bare messages have no boundaries in a file: the protobuf file output needs length-delimited");
+        }
+        return new OutputSettings(type, path, format, countersPath, dropsPath, framing, jsonStyle, akvoradoTopic);
     }
 
     private static NetflowConfig sampling(ConfigNode s, NetflowConfig templates) throws ConfigException {
@@ -403,7 +492,11 @@ public final class ConfigLoader {
         }
     }
 
-    /** {@code host:port}, {@code [v6]:port} or {@code :port} (all addresses); the host may be a name. */
+    /**
+     * {@code host:port}, {@code [v6]:port} or {@code :port}; the host may be a name. {@code :port} is every
+     * address, IPv6 and IPv4 alike ({@code [::]}: the socket is dual-stack, IPv4 arrives v4-mapped, as in
+     * goflow2 and Akvorado); an IPv4 address, {@code 0.0.0.0} included, binds an IPv4-only socket.
+     */
     static InetSocketAddress address(String key, String text) throws ConfigException {
         String t = text.trim();
         int colon = t.lastIndexOf(':');
@@ -415,7 +508,7 @@ public final class ConfigLoader {
         }
         if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
         else if (host.contains(":")) throw new ConfigException(key, "'" + text + "': write IPv6 addresses in brackets, e.g. [::1]:2055");
-        if (host.isEmpty()) host = "0.0.0.0";
+        if (host.isEmpty()) host = "::";
         try {
             return new InetSocketAddress(InetAddress.getByName(host), Integer.parseInt(portText));
         } catch (UnknownHostException e) {

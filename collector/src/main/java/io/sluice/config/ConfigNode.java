@@ -20,9 +20,16 @@ final class ConfigNode {
     private final String path;
     private final JsonNode node;
     private final Set<String> known = new LinkedHashSet<>();
+    /** Every full key read through this node and its children (the environment overrides are matched against it). */
+    private final Set<String> keysRead;
 
     ConfigNode(String path, JsonNode node) throws ConfigException {
+        this(path, node, new LinkedHashSet<>());
+    }
+
+    ConfigNode(String path, JsonNode node, Set<String> keysRead) throws ConfigException {
         this.path = path;
+        this.keysRead = keysRead;
         this.node = node == null || node.isNull() ? MissingNode.getInstance() : node;
         if (!this.node.isMissingNode() && !this.node.isObject()) {
             throw new ConfigException(path.isEmpty() ? "(top level)" : path, "expected a mapping of keys, got " + describe(this.node));
@@ -35,6 +42,7 @@ final class ConfigNode {
 
     private JsonNode get(String name) {
         known.add(name);
+        keysRead.add(key(name));
         JsonNode v = node.get(name);
         return v == null || v.isNull() ? null : v;
     }
@@ -44,7 +52,7 @@ final class ConfigNode {
     }
 
     ConfigNode object(String name) throws ConfigException {
-        return new ConfigNode(key(name), get(name));
+        return new ConfigNode(key(name), get(name), keysRead);
     }
 
     /** The list under {@code name} (a single mapping counts as a list of one); empty when absent. */
@@ -53,11 +61,11 @@ final class ConfigNode {
         List<ConfigNode> out = new ArrayList<>();
         if (v == null) return out;
         if (v.isObject()) {
-            out.add(new ConfigNode(key(name) + "[0]", v));
+            out.add(new ConfigNode(key(name) + "[0]", v, keysRead));
             return out;
         }
         if (!v.isArray()) throw new ConfigException(key(name), "expected a list, got " + describe(v));
-        for (int i = 0; i < v.size(); i++) out.add(new ConfigNode(key(name) + "[" + i + "]", v.get(i)));
+        for (int i = 0; i < v.size(); i++) out.add(new ConfigNode(key(name) + "[" + i + "]", v.get(i), keysRead));
         return out;
     }
 

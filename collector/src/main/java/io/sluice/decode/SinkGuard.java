@@ -41,6 +41,13 @@ public final class SinkGuard implements FlowSink {
         inSink = false;
     }
 
+    @Override
+    public void drop(io.sluice.flow.pb.DropMessage drop) {
+        inSink = true;
+        sink.drop(drop);
+        inSink = false;
+    }
+
     /** Rethrows {@code e} if the sink threw it; else counts it as a decoder bug. */
     public void caught(RuntimeException e, DecodeStats stats) {
         if (inSink) {

@@ -7,7 +7,7 @@ package io.sluice.flow;
  *
  * <p>Fields are written in field-number order and zero values are omitted, exactly as protobuf-java
  * serializes a proto3 message, so the bytes equal {@code FlowMessage.toByteArray()} of the same content
- * (the test proves it). Fields the record does not hold (mpls_ip, layer_stack, SRv6) are never written.
+ * (the test proves it). Fields the record does not hold (mpls_ip, layer_stack, layer_size, SRv6) are never written.
  * One instance per thread.
  */
 public final class FlowProtobufEncoder {
@@ -70,6 +70,12 @@ public final class FlowProtobufEncoder {
         p = u32(dst, p, 36, r.fragmentOffset);
         p = u32(dst, p, 37, r.ipv6FlowLabel);
         p = u32(dst, p, 38, r.ipFlags);
+        p = u32(dst, p, 39, r.ingressVrfId);
+        p = u32(dst, p, 40, r.egressVrfId);
+        if (r.flowDirection >= 0) { // proto3 `optional`: present even when 0
+            p = tag(dst, p, 42, 0);
+            p = varint(dst, p, r.flowDirection & 0xFFFF_FFFFL);
+        }
         p = u32(dst, p, 70, r.observationDomainId);
         p = u32(dst, p, 71, r.observationPointId);
         p = packedU32(dst, p, 80, r.mplsTtl, r.mplsCount);
@@ -85,16 +91,12 @@ public final class FlowProtobufEncoder {
         p = u32(dst, p, 1001, r.exporterPort);
         p = address(dst, p, 1002, r.exporterAddress);
         p = u32(dst, p, 1003, r.sourceId);
-        if (r.flowDirection >= 0) { // proto3 `optional`: present even when 0
-            p = tag(dst, p, 1004, 0);
-            p = varint(dst, p, r.flowDirection & 0xFFFF_FFFFL);
-        }
-        p = u32(dst, p, 1005, r.ingressVrfId);
-        p = u32(dst, p, 1006, r.egressVrfId);
         p = u32(dst, p, 1007, r.inIfFormat);
         p = u32(dst, p, 1008, r.outIfFormat);
         p = u64(dst, p, 1009, r.frameLength);
         p = u32(dst, p, 1010, r.srcPeerAs);
+        p = u64(dst, p, 1011, r.l3Length);
+        p = u32(dst, p, 1012, r.sampleSequence);
         return p - offset;
     }
 

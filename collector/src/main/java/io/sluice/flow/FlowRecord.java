@@ -37,8 +37,12 @@ public final class FlowRecord {
 
     public long bytes;
     public long packets;
-    /** sFlow raw header frame length (bytes holds the L3 length). */
+    /** sFlow raw header frame length (bytes holds it too, as goflow2 does, unless a sampled_ipv4/6 record follows). */
     public long frameLength;
+    /** sFlow raw header: the IP packet's length as its header states it, 0 without IP (sluice's reading of size). */
+    public long l3Length;
+    /** sFlow: the flow sample's sequence number (sequenceNum is the datagram's, goflow2's meaning). */
+    public long sampleSequence;
 
     public final Address srcAddr = new Address();
     public final Address dstAddr = new Address();
@@ -117,6 +121,8 @@ public final class FlowRecord {
         bytes = 0;
         packets = 0;
         frameLength = 0;
+        l3Length = 0;
+        sampleSequence = 0;
         srcAddr.clear();
         dstAddr.clear();
         etype = 0;

@@ -12,4 +12,7 @@ public interface FlowSink {
 
     /** One sFlow counter record (rare: a few per exporter per interval, so a built message is fine). */
     default void counters(CounterMessage counters) {}
+
+    /** One sFlow drop notification (rare, like counters). */
+    default void drop(io.sluice.flow.pb.DropMessage drop) {}
 }

@@ -39,6 +39,7 @@ public final class ServiceMetrics {
             JvmMetrics.builder().register(registry);
             HeapAllocationMetrics.register(registry);
         }
+        BuildInfo.current().register(registry);
         registerWorkerMetrics();
         registerListenerMetrics();
         registerGuardMetrics();
@@ -140,6 +141,12 @@ public final class ServiceMetrics {
         });
         counter("sluice_counter_records_dropped_total", "sFlow counter records not delivered (Kafka error, no counters file)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().countersDropped(), w.listener(), id(w));
+        });
+        counter("sluice_kafka_drop_notifications_sent_total", "sFlow drop notifications delivered to the drops topic (file/none: written/taken)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.output().dropNotificationsSent(), w.listener(), id(w));
+        });
+        counter("sluice_drop_notifications_dropped_total", "sFlow drop notifications not delivered (Kafka error, no drops file)", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.output().dropNotificationsDropped(), w.listener(), id(w));
         });
         counter("sluice_kafka_errors_total", "records the output reported as failed (delivery timeout, broker error, write error)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().errors(), w.listener(), id(w));

@@ -1,7 +1,9 @@
 package io.sluice.output;
 
-import com.google.protobuf.util.JsonFormat;
+import io.sluice.flow.CounterJson;
+import io.sluice.flow.JsonStyle;
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -10,13 +12,18 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Flows to a file or stdout ({@code -}), as JSON lines or as length-delimited FlowMessages (a varint
- * length before each message, what {@code FlowMessage.parseDelimitedFrom} reads). For debugging and
- * small setups: workers take a lock per batch (not per flow). The JSON lines are encoded by the workers
- * into their batches ({@link FlowBatch.Encoding#JSON_LINE}, the format of `sluice decode`). sFlow counters
- * go to their own file when one is configured, else they are counted as dropped.
+ * Flows to a file or stdout ({@code -}), as JSON lines or as FlowMessages framed by {@link RecordFraming}
+ * (length-delimited: a varint length before each message, what {@code FlowMessage.parseDelimitedFrom}
+ * reads; the same key as Kafka). For debugging and small setups: workers take a lock per batch (not per
+ * flow). The JSON lines are encoded by the workers into their batches ({@link FlowBatch.Encoding#JSON_LINE},
+ * the format of `sluice decode`). sFlow counters and drop notifications go to their own files when configured
+ * ({@code counters-path}, {@code drops-path}), else they are counted as dropped. What is written reaches the file within {@link #FLUSH_INTERVAL_MS} ms (a
+ * flusher thread), so {@code tail -f} shows flows as they come, not per 64 KiB buffer.
  */
 public final class FileOutput implements FlowOutput {
     public enum Format {
@@ -35,19 +42,44 @@ public final class FileOutput implements FlowOutput {
         }
     }
 
-    private static final JsonFormat.Printer COUNTER_JSON =
-            JsonFormat.printer().preservingProtoFieldNames().omittingInsignificantWhitespace();
+    /** The longest a written flow waits in the buffer before it is in the file. */
+    public static final long FLUSH_INTERVAL_MS = 1000;
 
     private final Format format;
+    private final RecordFraming framing;
+    private final JsonStyle jsonStyle;
     private final OutputStream flows;
     private final OutputStream counters; // null: not written
-    private final byte[] varint = new byte[5];
+    private final OutputStream drops; // null: not written
+    private final byte[] header = new byte[RecordFraming.MAX_HEADER];
+    private final ScheduledExecutorService flusher;
 
     public FileOutput(String path, String countersPath, Format format) throws IOException {
+        this(path, countersPath, "", format, RecordFraming.LENGTH_DELIMITED, JsonStyle.SLUICE);
+    }
+
+    public FileOutput(String path, String countersPath, String dropsPath, Format format) throws IOException {
+        this(path, countersPath, dropsPath, format, RecordFraming.LENGTH_DELIMITED, JsonStyle.SLUICE);
+    }
+
+    /** A side path equal to another path shares its stream (one file, one lock), so lines never interleave mid-record. */
+    public FileOutput(String path, String countersPath, String dropsPath, Format format, RecordFraming framing, JsonStyle jsonStyle)
+            throws IOException {
         this.format = format;
+        this.framing = framing;
+        this.jsonStyle = jsonStyle;
         this.flows = open(path);
         this.counters = countersPath == null || countersPath.isEmpty() ? null
                 : countersPath.equals(path) ? this.flows : open(countersPath);
+        this.drops = dropsPath == null || dropsPath.isEmpty() ? null
+                : dropsPath.equals(path) ? this.flows
+                : dropsPath.equals(countersPath) ? this.counters : open(dropsPath);
+        this.flusher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "sluice-file-flush");
+            t.setDaemon(true);
+            return t;
+        });
+        flusher.scheduleWithFixedDelay(() -> flush(Duration.ZERO), FLUSH_INTERVAL_MS, FLUSH_INTERVAL_MS, TimeUnit.MILLISECONDS);
     }
 
     private static OutputStream open(String path) throws IOException {
@@ -59,7 +91,8 @@ public final class FileOutput implements FlowOutput {
 
     /** The batch encoding the workers must use for this output. */
     public FlowBatch.Encoding batchEncoding() {
-        return format == Format.JSON ? FlowBatch.Encoding.JSON_LINE : FlowBatch.Encoding.PROTOBUF;
+        if (format == Format.PROTOBUF) return FlowBatch.Encoding.PROTOBUF;
+        return jsonStyle == JsonStyle.GOFLOW2 ? FlowBatch.Encoding.GOFLOW2_JSON_LINE : FlowBatch.Encoding.JSON_LINE;
     }
 
     @Override
@@ -84,10 +117,24 @@ public final class FileOutput implements FlowOutput {
                     return;
                 }
                 try {
-                    writeCounters(m);
+                    writeSide(counters, m);
                     stats.counterSent();
                 } catch (IOException e) {
                     stats.counterDropped();
+                }
+            }
+
+            @Override
+            public void drop(DropMessage m) {
+                if (drops == null) {
+                    stats.dropNotificationDropped();
+                    return;
+                }
+                try {
+                    writeSide(drops, m);
+                    stats.dropNotificationSent();
+                } catch (IOException e) {
+                    stats.dropNotificationDropped();
                 }
             }
 
@@ -103,31 +150,21 @@ public final class FileOutput implements FlowOutput {
         synchronized (flows) {
             for (int i = 0, n = batch.size(); i < n; i++) {
                 int off = batch.offset(i), len = batch.length(i);
-                if (batch.encoding() == FlowBatch.Encoding.PROTOBUF) flows.write(varint, 0, writeVarint(len));
+                if (batch.encoding() == FlowBatch.Encoding.PROTOBUF) flows.write(header, 0, framing.writeHeader(header, 0, len));
                 flows.write(data, off, len); // a JSON line already ends in '\n'
             }
         }
     }
 
-    private void writeCounters(CounterMessage m) throws IOException {
-        synchronized (counters) {
+    /** A side message (counter record, drop notification): framed like flows, or one JSON line. */
+    private void writeSide(OutputStream out, com.google.protobuf.Message m) throws IOException {
+        synchronized (out) {
             if (format == Format.PROTOBUF) {
-                m.writeDelimitedTo(counters);
+                out.write(framing.frame(m.toByteArray()));
             } else {
-                counters.write((COUNTER_JSON.print(m) + "\n").getBytes(StandardCharsets.UTF_8));
+                out.write((CounterJson.toJson(m) + "\n").getBytes(StandardCharsets.UTF_8));
             }
         }
-    }
-
-    /** Called under the flows lock. */
-    private int writeVarint(int v) {
-        int n = 0;
-        while ((v & ~0x7F) != 0) {
-            varint[n++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        varint[n++] = (byte) v;
-        return n;
     }
 
     @Override
@@ -146,6 +183,11 @@ public final class FileOutput implements FlowOutput {
                     counters.flush();
                 }
             }
+            if (drops != null && drops != flows && drops != counters) {
+                synchronized (drops) {
+                    drops.flush();
+                }
+            }
         } catch (IOException ignored) {
             // write errors are counted where they happen
         }
@@ -153,10 +195,12 @@ public final class FileOutput implements FlowOutput {
 
     @Override
     public void close(Duration timeout) {
+        flusher.shutdownNow();
         flush(timeout);
         try {
             flows.close();
             if (counters != null && counters != flows) counters.close();
+            if (drops != null && drops != flows && drops != counters) drops.close();
         } catch (IOException ignored) {
             // nothing left to lose
         }

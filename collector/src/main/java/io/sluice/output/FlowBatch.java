@@ -3,6 +3,7 @@ package io.sluice.output;
 import io.sluice.flow.FlowJson;
 import io.sluice.flow.FlowProtobufEncoder;
 import io.sluice.flow.FlowRecord;
+import io.sluice.flow.JsonStyle;
 
 /**
  * A worker's batch of encoded flows waiting to be handed to the output: the encoded bytes of each flow
@@ -20,7 +21,9 @@ public final class FlowBatch {
         /** goflow2's FlowMessage (Kafka, the protobuf file output); allocation-free. */
         PROTOBUF(FlowProtobufEncoder.MAX_ENCODED_SIZE),
         /** One JSON object and '\n' per flow ({@link FlowJson}, as `sluice decode` prints); allocates, file output only. */
-        JSON_LINE(16384);
+        JSON_LINE(16384),
+        /** As {@link #JSON_LINE} in goflow2's JSON conventions ({@link JsonStyle#GOFLOW2}). */
+        GOFLOW2_JSON_LINE(16384);
 
         /** Upper bound of one encoded flow. */
         final int maxRecordSize;
@@ -56,7 +59,7 @@ public final class FlowBatch {
         this.capacity = capacity;
         this.keyKind = keyKind;
         this.encoding = encoding;
-        this.json = encoding == Encoding.JSON_LINE ? new StringBuilder(2048) : null;
+        this.json = encoding != Encoding.PROTOBUF ? new StringBuilder(2048) : null;
         this.data = new byte[Math.max(capacity * AVERAGE_FLOW_BYTES, encoding.maxRecordSize * 2)];
         this.offsets = new int[capacity];
         this.lengths = new int[capacity];
@@ -82,7 +85,7 @@ public final class FlowBatch {
     /** FlowJson's text is ASCII (numbers, addresses, names), so chars copy to bytes one to one. */
     private int encodeJson(FlowRecord flow) {
         json.setLength(0);
-        FlowJson.append(flow, json);
+        FlowJson.append(flow, json, encoding == Encoding.GOFLOW2_JSON_LINE ? JsonStyle.GOFLOW2 : JsonStyle.SLUICE);
         json.append('\n');
         int n = Math.min(json.length(), encoding.maxRecordSize);
         for (int i = 0; i < n; i++) data[used + i] = (byte) json.charAt(i);

@@ -12,15 +12,53 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * @param producerProperties any producer property, passed through; wins over {@link #PRODUCER_DEFAULTS}
  * @param startupTimeout how long startup waits for the broker's metadata before giving up
+ * @param dropsTopic the topic of the sFlow drop notifications (DropMessage), keyed by agent address like counters
+ * @param framing how each message is laid out in a record value (flows, counters and drops alike)
+ * @param flowsPerRecord up to this many flows of one partition key share a record (length-delimited only)
  */
 public record KafkaSettings(
         String bootstrapServers,
         String flowsTopic,
         String countersTopic,
+        String dropsTopic,
         Map<String, String> producerProperties,
         PartitionKey partitionKey,
         BackpressurePolicy backpressure,
-        Duration startupTimeout) {
+        Duration startupTimeout,
+        CreateTopics createTopics,
+        RecordFraming framing,
+        int flowsPerRecord) {
+
+    public KafkaSettings {
+        if (flowsPerRecord < 1) throw new IllegalArgumentException("flowsPerRecord must be >= 1, got " + flowsPerRecord);
+        if (flowsPerRecord > 1 && framing != RecordFraming.LENGTH_DELIMITED) {
+            throw new IllegalArgumentException("several flows per record need the length-delimited framing");
+        }
+    }
+
+    /**
+     * Creating the topics when they are missing (for a fresh cluster; off by default, as topics are usually
+     * the cluster operator's to make).
+     *
+     * @param partitions partitions of each created topic; -1 = the broker's num.partitions
+     * @param replicationFactor -1 = the broker's default.replication.factor
+     */
+    public record CreateTopics(boolean enabled, int partitions, short replicationFactor) {
+        public static final CreateTopics DEFAULTS = new CreateTopics(false, -1, (short) -1);
+    }
+
+    /** goflow2 v2's contract (one length-delimited FlowMessage per record), without topic creation (tests and embedders). */
+    public KafkaSettings(String bootstrapServers, String flowsTopic, String countersTopic, String dropsTopic,
+                         Map<String, String> producerProperties, PartitionKey partitionKey, BackpressurePolicy backpressure,
+                         Duration startupTimeout) {
+        this(bootstrapServers, flowsTopic, countersTopic, dropsTopic, producerProperties, partitionKey, backpressure, startupTimeout,
+                CreateTopics.DEFAULTS, RecordFraming.LENGTH_DELIMITED, 1);
+    }
+
+    public KafkaSettings withFraming(RecordFraming f, int perRecord) {
+        return new KafkaSettings(bootstrapServers, flowsTopic, countersTopic, dropsTopic, producerProperties, partitionKey, backpressure,
+                startupTimeout, createTopics, f, perRecord);
+    }
 
     /**
      * Producer defaults chosen for throughput (documented in docs/configuration.md):
@@ -53,8 +91,21 @@ public record KafkaSettings(
     }
 
     /** The defaults of the {@code kafka} section (and of {@code backpressure}); the producer's are {@link #PRODUCER_DEFAULTS}. */
-    public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", Map.of(),
+    public static final KafkaSettings DEFAULTS = new KafkaSettings("localhost:9092", "flows", "flows-counters", "flows-drops", Map.of(),
             PartitionKey.EXPORTER, BackpressurePolicy.DROP, Duration.ofSeconds(10));
+
+    /**
+     * Whether {@code name} is a producer property: one the producer declares, or a config provider's
+     * ({@code config.providers.<name>.class}, {@code config.providers.<name>.param.*}).
+     */
+    public static boolean isProducerProperty(String name) {
+        return ProducerConfig.configNames().contains(name) || name.equals("config.providers") || name.startsWith("config.providers.");
+    }
+
+    /** Every property the producer declares. */
+    public static java.util.Set<String> producerPropertyNames() {
+        return ProducerConfig.configNames();
+    }
 
     /** max.block.ms for policy block: how long a worker may wait for buffer room before the flows drop. */
     public static final String BLOCK_MAX_MS = "60000";

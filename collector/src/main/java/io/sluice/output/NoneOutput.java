@@ -1,6 +1,7 @@
 package io.sluice.output;
 
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 import java.time.Duration;
 
 /** Decode and count only: flows are counted as taken and discarded (for benchmarks and dry runs). */
@@ -17,6 +18,11 @@ public final class NoneOutput implements FlowOutput {
             @Override
             public void counters(CounterMessage counters) {
                 stats.counterSent();
+            }
+
+            @Override
+            public void drop(DropMessage drop) {
+                stats.dropNotificationSent();
             }
 
             @Override

@@ -34,6 +34,27 @@ public final class OutputStats {
         countersDropped.increment();
     }
 
+    private final LongAdder dropNotificationsSent = new LongAdder();
+    private final LongAdder dropNotificationsDropped = new LongAdder();
+
+    /** An sFlow drop notification delivered (Kafka acknowledged it; the file/none output took it). */
+    public void dropNotificationSent() {
+        dropNotificationsSent.increment();
+    }
+
+    /** An sFlow drop notification not delivered (Kafka error, write error, no drops file): as counter records are counted. */
+    public void dropNotificationDropped() {
+        dropNotificationsDropped.increment();
+    }
+
+    public long dropNotificationsSent() {
+        return dropNotificationsSent.sum();
+    }
+
+    public long dropNotificationsDropped() {
+        return dropNotificationsDropped.sum();
+    }
+
     /** An error reported by the output (Kafka callback error, write error); not counted for buffer_full. */
     public void error() {
         errors.increment();

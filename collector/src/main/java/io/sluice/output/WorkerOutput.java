@@ -1,6 +1,7 @@
 package io.sluice.output;
 
 import io.sluice.flow.pb.CounterMessage;
+import io.sluice.flow.pb.DropMessage;
 
 /** One worker's end of a {@link FlowOutput}; called from that worker's thread only. */
 public interface WorkerOutput {
@@ -12,6 +13,9 @@ public interface WorkerOutput {
 
     /** One sFlow counter record, to the counters topic/file. */
     void counters(CounterMessage counters);
+
+    /** One sFlow drop notification, to the drops topic/file; counted sent or dropped like a counter record. */
+    void drop(DropMessage drop);
 
     OutputStats stats();
 }

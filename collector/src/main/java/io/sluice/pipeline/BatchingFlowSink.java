@@ -31,6 +31,11 @@ public final class BatchingFlowSink implements FlowSink {
     }
 
     @Override
+    public void drop(io.sluice.flow.pb.DropMessage drop) {
+        output.drop(drop);
+    }
+
+    @Override
     public void counters(CounterMessage counters) {
         output.counters(counters);
     }
@@ -57,5 +62,10 @@ public final class BatchingFlowSink implements FlowSink {
 
     public OutputStats stats() {
         return output.stats();
+    }
+
+    /** The worker's output this sink hands its batches to. */
+    public WorkerOutput output() {
+        return output;
     }
 }

@@ -6,6 +6,7 @@ import io.sluice.decode.DatagramDecoder;
 import io.sluice.decode.DecodeStats;
 import io.sluice.ledger.ExporterAccounting;
 import io.sluice.ledger.ExporterTable;
+import io.sluice.output.DatagramOutput;
 import io.sluice.worker.DatagramHandler;
 import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -19,6 +20,8 @@ public final class WorkerPipeline implements DatagramHandler {
     private final DecodeStats stats = new DecodeStats();
     private final BatchingFlowSink sink;
     private final DecodeErrorLog errorLog;
+    /** Non-null when the output takes datagrams undecoded (output type akvorado): decoding is skipped. */
+    private final DatagramOutput forward;
     /** Datagrams handed in from outside (restored template messages), decoded on this worker's thread. */
     private final ConcurrentLinkedQueue<CapturedDatagram> injected = new ConcurrentLinkedQueue<>();
     private volatile boolean hasInjected;
@@ -41,10 +44,15 @@ public final class WorkerPipeline implements DatagramHandler {
         this.decoder = decoder;
         this.sink = sink;
         this.errorLog = new DecodeErrorLog(name);
+        this.forward = sink.output() instanceof DatagramOutput d ? d : null;
     }
 
     @Override
     public void onDatagram(Datagram datagram) {
+        if (forward != null) {
+            forward.datagram(datagram);
+            return;
+        }
         long errorsBefore = stats.errorTotal();
         if (exporters != null) exporters.before(datagram, stats);
         decoder.decode(datagram, sink, stats);

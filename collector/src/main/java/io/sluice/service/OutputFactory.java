@@ -2,6 +2,7 @@ package io.sluice.service;
 
 import io.sluice.config.ConfigException;
 import io.sluice.config.SluiceConfig;
+import io.sluice.output.AkvoradoOutput;
 import io.sluice.output.FileOutput;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.FlowOutput;
@@ -28,9 +29,19 @@ final class OutputFactory {
                     throw new ConfigException("kafka." + e.setting(), e.getMessage());
                 }
             }
+            case AKVORADO -> {
+                try {
+                    yield AkvoradoOutput.open(config.kafka(), o.akvoradoTopic());
+                } catch (OutputUnavailableException e) {
+                    // the Kafka output names its topic settings; here the topic comes from output.akvorado.topic
+                    boolean topic = e.setting().equals("topic") || e.setting().equals("counters-topic")
+                            || e.setting().equals("drops-topic");
+                    throw new ConfigException(topic ? "output.akvorado.topic" : "kafka." + e.setting(), e.getMessage());
+                }
+            }
             case FILE -> {
                 try {
-                    yield new FileOutput(o.filePath(), o.countersPath(), o.fileFormat());
+                    yield new FileOutput(o.filePath(), o.countersPath(), o.dropsPath(), o.fileFormat(), o.framing(), o.jsonStyle());
                 } catch (IOException e) {
                     throw new ConfigException("output.file.path", "cannot open " + o.filePath() + ": " + e.getMessage());
                 }
@@ -38,6 +49,7 @@ final class OutputFactory {
             case NONE -> new NoneOutput();
         };
     }
+
 
     static FlowBatch.Encoding batchEncoding(FlowOutput output) {
         return output instanceof FileOutput f ? f.batchEncoding() : FlowBatch.Encoding.PROTOBUF;

@@ -11,6 +11,7 @@ import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.FlowOutput;
+import io.sluice.output.OutputStats;
 import io.sluice.output.PartitionKey;
 import io.sluice.pipeline.BatchingFlowSink;
 import io.sluice.pipeline.WorkerPipeline;
@@ -47,6 +48,8 @@ public final class SluiceService implements AutoCloseable {
     private final ExporterTable exporters;
     private final List<ReuseportReceivePath> listeners = new ArrayList<>();
     private final ScheduledExecutorService housekeeping;
+    private final List<OutputStats> outputStats = new ArrayList<>();
+    private final DropWatch drops = new DropWatch(outputStats);
     private boolean closed;
     /**
      * Why the service works but not fully (the template share's topic unreachable...): each supplier
@@ -59,7 +62,7 @@ public final class SluiceService implements AutoCloseable {
         this.output = output;
         this.decoders = decoders;
         this.metrics = metrics;
-        this.succession = new Succession(config, decoders, () -> MetricsServer.start(config.metricsListen(), metrics.registry(), this::health));
+        this.succession = new Succession(config, decoders, () -> MetricsServer.start(config.metricsListen(), metrics.registry(), this::health, operatorEndpoints()));
         this.exporters = new ExporterTable(config.exporters().max(), config.exporters().reorderWindow());
         ExporterMetrics.register(metrics.registry(), exporters);
         this.housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -142,6 +145,7 @@ public final class SluiceService implements AutoCloseable {
                 metrics.addWorker(new WorkerCounters(lc.name(), w, path.receiveStats(w), () -> Math.max(0, path.socketDrops(worker)),
                         pipelines[w].decodeStats(), pipelines[w].sink().stats()));
             }
+            for (WorkerPipeline p : pipelines) outputStats.add(p.sink().stats());
             metrics.addListener(lc.name(), path::ebpfLoaded);
             succession.addTemplateInlet(lc.protocol(), pipelines[0]);
         }
@@ -187,6 +191,7 @@ public final class SluiceService implements AutoCloseable {
 
     private void housekeep() {
         try {
+            drops.tick(System.nanoTime());
             decoders.expire(System.currentTimeMillis() * 1_000_000L);
             succession.saveTemplates();
         } catch (RuntimeException e) {
@@ -194,13 +199,15 @@ public final class SluiceService implements AutoCloseable {
         }
     }
 
-    /** 200 on /healthz: every listener bound and running, and the output can deliver. */
+    /** 200 on /healthz: every listener bound and running, the output can deliver, and no flow was dropped lately. */
     public MetricsServer.Health health() {
         for (ReuseportReceivePath l : listeners) {
             if (!l.running()) return new MetricsServer.Health(false, "listener " + l.localAddress() + " is not running");
         }
         if (listeners.isEmpty()) return new MetricsServer.Health(false, "no listener");
         if (!output.ready()) return new MetricsServer.Health(false, "output cannot deliver (Kafka unreachable or failing)");
+        String dropping = drops.unhealthy();
+        if (dropping != null) return new MetricsServer.Health(false, dropping);
         StringBuilder degraded = new StringBuilder();
         for (var reason : degradedReasons) {
             String r = reason.get();
@@ -217,6 +224,16 @@ public final class SluiceService implements AutoCloseable {
     /** The bound metrics port, or -1 while it waits for the previous sluice to release the address. */
     public int metricsPort() {
         return succession.metricsPort();
+    }
+
+    /** Entries each operator endpoint lists at most (the answer stays small whatever the exporters send). */
+    static final int OPERATOR_LIMIT = 2000;
+
+    /** /exporters and /templates on the metrics address (docs/ledger.md): for operators, not for scraping. */
+    private java.util.Map<String, java.util.function.Supplier<String>> operatorEndpoints() {
+        return java.util.Map.of(
+                "/exporters", () -> io.sluice.ledger.OperatorJson.exporters(exporters, OPERATOR_LIMIT),
+                "/templates", () -> io.sluice.ledger.OperatorJson.templates(decoders::forEachTemplate, OPERATOR_LIMIT));
     }
 
     /** The exporters heard from (per-exporter counters and sequence accounting). */

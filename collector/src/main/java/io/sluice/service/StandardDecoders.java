@@ -175,6 +175,12 @@ public final class StandardDecoders {
         TemplateSnapshot.write(netflow.templateStore(), file);
     }
 
+    /** Every template of the shared store, for /templates. */
+    public void forEachTemplate(java.util.function.BiConsumer<io.sluice.decode.template.TemplateKey,
+            io.sluice.decode.template.Template> action) {
+        netflow.templateStore().forEachTemplate(action);
+    }
+
     /** Changes whenever the templates change: a snapshot is written only then. */
     public long templateChanges() {
         return netflow.templateStore().changes();

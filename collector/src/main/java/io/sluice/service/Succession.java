@@ -205,14 +205,14 @@ final class Succession {
             }
         }
         if (metricsDeferred != null && stopped.isEmpty()) throw metricsUnavailable(metricsDeferred);
-        if (!stopped.isEmpty()) watchPredecessors(stopped);
+        if (!stopped.isEmpty()) watchPredecessors(stopped, List.copyOf(listeners));
     }
 
     /**
      * What waits for the predecessors to exit (they drain, flush and exit within their shutdown
      * timeout): then their last template snapshot is loaded, and the metrics address they held is bound.
      */
-    private void watchPredecessors(List<Handover.Predecessor> stopped) {
+    private void watchPredecessors(List<Handover.Predecessor> stopped, List<ReuseportReceivePath> listeners) {
         Duration bound = config.shutdownTimeout().plus(PREDECESSOR_EXIT_MARGIN);
         predecessorRunning = true;
         predecessorWatch = Thread.ofPlatform().daemon().name("sluice-predecessor-watch").start(() -> {
@@ -226,6 +226,7 @@ final class Succession {
             }
             reloadTemplates();
             predecessorRunning = false;
+            logTakeoverDrops(listeners);
             if (metricsDeferred != null) bindDeferredMetrics(METRICS_RETRY);
         });
     }
@@ -273,6 +274,24 @@ final class Succession {
                     + "(the templates this process lacked)", given, file);
         } catch (IOException | RuntimeException e) {
             log.warn("cannot reload the template snapshot {} after the previous sluice exited: {}", file, e.toString());
+        }
+    }
+
+    /**
+     * What this process's sockets dropped from its start until the predecessor exited: the loss of the
+     * takeover itself (a successor still cold when the port is steered to it), said once in the log
+     * (sluice_socket_drops_total has it too, mixed with everything after).
+     */
+    private static void logTakeoverDrops(List<ReuseportReceivePath> listeners) {
+        for (ReuseportReceivePath l : listeners) {
+            long dropped = 0;
+            for (int w = 0; w < l.workers(); w++) dropped += Math.max(0, l.socketDrops(w));
+            if (dropped > 0) {
+                log.warn("takeover of {}: its sockets dropped {} datagrams until the previous sluice exited "
+                        + "(receive buffers full while this process warmed up)", l.localAddress(), dropped);
+            } else {
+                log.info("takeover of {}: no datagram dropped by its sockets until the previous sluice exited", l.localAddress());
+            }
         }
     }
 

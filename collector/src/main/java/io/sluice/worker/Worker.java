@@ -98,7 +98,10 @@ public final class Worker {
                 drain(receiver, datagram, deadline);
             }
         } catch (RuntimeException | Error e) {
+            // A dead worker leaves its socket unread while the process looks alive: rethrown, so the
+            // process's uncaught-exception policy (RunCommand: exit 70, the supervisor restarts) applies.
             LOG.error("worker {} failed: {}", name, e.toString(), e);
+            throw e;
         } finally {
             try {
                 handler.onStop();

@@ -7,7 +7,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 
@@ -33,21 +32,10 @@ public final class BenchKafka {
         try (Admin admin = Admin.create(p)) {
             switch (args[0]) {
                 case "create" -> {
-                    for (int i = 2; i < args.length; i++) {
+                    for (int i = 2; i < args.length; i++) { // the one create-and-wait (the 4.3.1 listOffsets trap)
                         String[] topicAndPartitions = args[i].split("=");
-                        String topic = topicAndPartitions[0];
-                        admin.createTopics(List.of(new NewTopic(topic, Integer.parseInt(topicAndPartitions[1]), (short) 1)))
-                                .all().get(60, TimeUnit.SECONDS);
-                        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                        while (true) {
-                            try {
-                                endOffsets(admin, topic);
-                                break;
-                            } catch (Exception e) {
-                                if (System.nanoTime() > deadline) throw e;
-                                Thread.sleep(50);
-                            }
-                        }
+                        io.sluice.output.KafkaTopics.createAndAwait(admin, topicAndPartitions[0],
+                                Integer.parseInt(topicAndPartitions[1]), (short) 1, java.time.Duration.ofSeconds(60));
                     }
                 }
                 case "count" -> System.out.println(endOffsets(admin, args[2]));

@@ -58,6 +58,7 @@ class ConfigLoaderTest {
                   bootstrap-servers: k1:9092,k2:9093
                   topic: t1
                   counters-topic: t2
+                  drops-topic: t3
                   partition-key: five-tuple
                   startup-timeout: 3s
                   producer:
@@ -65,7 +66,7 @@ class ConfigLoaderTest {
                     compression.type: zstd
                 batching: {flows: 1000, max-age: 50ms}
                 backpressure: block
-                output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb}}
+                output: {type: file, file: {path: /tmp/x.pb, format: protobuf, counters-path: /tmp/c.pb, drops-path: /tmp/d.pb}}
                 metrics: {listen: "0.0.0.0:9100"}
                 sampling: {default: 100, exporters: {192.0.2.1: 1000, "2001:db8::1": 2000}}
                 templates: {pending-max-sets: 10, pending-max-total: 100, pending-max-age: 5s, max-templates: 50,
@@ -85,6 +86,7 @@ class ConfigLoaderTest {
         assertEquals("k1:9092,k2:9093", c.kafka().bootstrapServers());
         assertEquals("t9", c.kafka().flowsTopic());
         assertEquals("t2", c.kafka().countersTopic());
+        assertEquals("t3", c.kafka().dropsTopic());
         assertEquals(PartitionKey.FIVE_TUPLE, c.kafka().partitionKey());
         assertEquals(Duration.ofSeconds(3), c.kafka().startupTimeout());
         assertEquals("5", c.kafka().producerProperties().get("linger.ms"));
@@ -96,6 +98,7 @@ class ConfigLoaderTest {
         assertEquals(io.sluice.output.OutputType.FILE, c.output().type());
         assertEquals(FileOutput.Format.PROTOBUF, c.output().fileFormat());
         assertEquals("/tmp/c.pb", c.output().countersPath());
+        assertEquals("/tmp/d.pb", c.output().dropsPath());
         assertEquals(9100, c.metricsListen().getPort());
         assertEquals(100, c.netflow().defaultSamplingRate());
         assertEquals(5L, c.netflow().exporterSamplingRates().get(InetAddress.getByName("192.0.2.1")));
@@ -176,5 +179,28 @@ class ConfigLoaderTest {
         Files.writeString(bad, "listeners: [\n  {address: 0.0.0.0:2055\n");
         ConfigException syntax = assertThrows(ConfigException.class, () -> ConfigLoader.load(new String[] {"--config", bad.toString()}));
         assertProblem(syntax, "--config", "not valid YAML");
+    }
+
+    /** The drop-in keys: goflow2 v2's framing and one flow per record by default; bare and packing as asked. */
+    @Test
+    void framingFlowsPerRecordAndAkvoradoKeys() throws Exception {
+        SluiceConfig d = ConfigLoader.load(new String[0]);
+        assertEquals(io.sluice.output.RecordFraming.LENGTH_DELIMITED, d.output().framing());
+        assertEquals(1, d.kafka().flowsPerRecord());
+        assertEquals("flows", d.output().akvoradoTopic());
+        assertEquals(io.sluice.flow.JsonStyle.SLUICE, d.output().jsonStyle());
+        SluiceConfig c = ConfigLoader.load(new String[] {"--output.framing=bare", "--output.type=akvorado",
+                "--output.akvorado.topic=akv", "--output.file.json-style=goflow2"});
+        assertEquals(io.sluice.output.RecordFraming.BARE, c.output().framing());
+        assertEquals(io.sluice.output.OutputType.AKVORADO, c.output().type());
+        assertEquals("akv", c.output().akvoradoTopic());
+        assertEquals(io.sluice.flow.JsonStyle.GOFLOW2, c.output().jsonStyle());
+        assertEquals(32, ConfigLoader.load(new String[] {"--kafka.flows-per-record=32"}).kafka().flowsPerRecord());
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {flows-per-record: 4}\noutput: {framing: bare}"),
+                "kafka.flows-per-record", "length-delimited");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\nkafka: {flows-per-record: 0}"), "kafka.flows-per-record", "");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {framing: delimited}"), "output.framing", "");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {type: file, framing: bare, file: {format: protobuf}}"),
+                "output.framing", "boundaries");
     }
 }

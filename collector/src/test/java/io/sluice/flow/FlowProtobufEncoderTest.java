@@ -33,6 +33,8 @@ class FlowProtobufEncoderTest {
                 .setBytes(r.bytes)
                 .setPackets(r.packets)
                 .setFrameLength(r.frameLength)
+                .setL3Length(r.l3Length)
+                .setSampleSequence((int) r.sampleSequence)
                 .setSrcAddr(bytes(r.srcAddr))
                 .setDstAddr(bytes(r.dstAddr))
                 .setEtype(r.etype)
@@ -116,6 +118,8 @@ class FlowProtobufEncoderTest {
         r.bytes = rnd.nextLong() >>> 20;
         r.packets = rnd.nextLong() >>> 30;
         r.frameLength = 64 + rnd.nextInt(1500);
+        r.l3Length = 20 + rnd.nextInt(1480);
+        r.sampleSequence = rnd.nextInt() & 0xFFFF_FFFFL;
         setAddress(r.srcAddr, rnd, v6);
         setAddress(r.dstAddr, rnd, v6);
         r.etype = v6 ? 0x86dd : 0x0800;
@@ -188,7 +192,7 @@ class FlowProtobufEncoderTest {
 
     /** Fields of flow.proto a FlowRecord has no place for; any other field unset in everyField means the encoder lags the schema. */
     private static final java.util.Set<String> NOT_IN_RECORD =
-            java.util.Set.of("mpls_ip", "layer_stack", "ipv6_routing_header_addresses", "ipv6_routing_header_seg_left");
+            java.util.Set.of("mpls_ip", "layer_stack", "layer_size", "ipv6_routing_header_addresses", "ipv6_routing_header_seg_left");
 
     @Test
     void everyFieldOfTheSchemaIsCovered() throws Exception {

@@ -150,10 +150,10 @@ class HandoverIT {
         Files.writeString(file, """
                 listeners:
                   - {address: 127.0.0.1:0, protocol: auto, workers: 2, steering: %s}
-                kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters}
+                kafka: {bootstrap-servers: %s, topic: %s, counters-topic: %s-counters, drops-topic: %s-counters}
                 metrics: {listen: 127.0.0.1:%d}
                 handover: {pin-root: %s, state-dir: '%s'}
-                """.formatted(steering, broker.bootstrapServers(), topic, topic, metricsPort, root, stateDir));
+                """.formatted(steering, broker.bootstrapServers(), topic, topic, topic, metricsPort, root, stateDir));
         file.toFile().setReadable(true, false);
         return file;
     }
@@ -176,7 +176,7 @@ class HandoverIT {
     }
 
     private static int listeningPort(ChildProcess p) throws InterruptedException {
-        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService - listening on", START));
+        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService: listening on", START));
         assertTrue(m.find());
         return Integer.parseInt(m.group(1));
     }

@@ -137,7 +137,7 @@ class HandoverServiceTest {
     }
 
     private static int listeningPort(ChildProcess p) throws InterruptedException {
-        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService - listening on", START));
+        Matcher m = LISTENING.matcher(p.awaitContaining("SluiceService: listening on", START));
         assertTrue(m.find());
         return Integer.parseInt(m.group(1));
     }

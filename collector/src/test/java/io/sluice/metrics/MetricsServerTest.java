@@ -1,6 +1,7 @@
 package io.sluice.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -11,7 +12,13 @@ import io.sluice.output.DropReason;
 import io.sluice.output.OutputStats;
 import io.sluice.testing.MetricsScrape;
 import io.sluice.worker.ReceiveStats;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
@@ -70,6 +77,42 @@ class MetricsServerTest {
             healthy.set(true);
             assertEquals(200, MetricsScrape.status(base + "/healthz"));
             assertEquals(404, MetricsScrape.status(base + "/nope"));
+        }
+    }
+
+    /** Idle clients (connected, sending nothing) do not hold /healthz: each exchange has its own thread. */
+    @Test
+    void idleConnectionsDoNotBlockHealth() throws Exception {
+        ServiceMetrics metrics = new ServiceMetrics(new PrometheusRegistry(), false);
+        MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), metrics.registry(),
+                () -> new MetricsServer.Health(true, ""));
+        {
+            List<Socket> idle = new ArrayList<>();
+            try {
+                for (int i = 0; i < 32; i++) {
+                    Socket s = new Socket(InetAddress.getLoopbackAddress(), server.port());
+                    idle.add(s);
+                    if (i % 2 == 1) { // a slow client: a request that never ends
+                        s.getOutputStream().write("GET /healthz HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+                        s.getOutputStream().flush();
+                    }
+                }
+                long t0 = System.nanoTime();
+                try (Socket probe = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+                    probe.setSoTimeout(2000); // a read that waits longer fails the test
+                    probe.getOutputStream().write("GET /healthz HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    String status = new BufferedReader(new InputStreamReader(probe.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                    assertEquals("HTTP/1.1 200 OK", status, "answered beside 16 idle and 16 slow connections");
+                }
+                System.out.printf("/healthz beside 32 idle or slow connections answered in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+                // and they do not hold the stop either (client_java's own pool waited 76 s for them here)
+                Thread closing = Thread.ofPlatform().start(server::close);
+                closing.join(10_000);
+                assertFalse(closing.isAlive(), "the endpoint closes beside idle clients");
+            } finally {
+                for (Socket s : idle) s.close();
+                server.close();
+            }
         }
     }
 }

@@ -26,7 +26,11 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaOutputTest {
 
     static KafkaSettings settings(KafkaBroker kafka, String topic, String counters, PartitionKey key, Map<String, String> extra) {
-        return new KafkaSettings(kafka.bootstrapServers(), topic, counters, extra, key, BackpressurePolicy.DROP, Duration.ofSeconds(10));
+        return settings(kafka, topic, counters, counters, key, extra);
+    }
+
+    static KafkaSettings settings(KafkaBroker kafka, String topic, String counters, String drops, PartitionKey key, Map<String, String> extra) {
+        return new KafkaSettings(kafka.bootstrapServers(), topic, counters, drops, extra, key, BackpressurePolicy.DROP, Duration.ofSeconds(10));
     }
 
     private static FlowRecord flow(int i) {
@@ -67,7 +71,7 @@ class KafkaOutputTest {
         Set<Long> seqs = new HashSet<>();
         Map<String, Integer> partitionOfExporter = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            FlowMessage m = FlowMessage.parseFrom(r.value());
+            FlowMessage m = FlowMessage.parseDelimitedFrom(new java.io.ByteArrayInputStream(r.value())); // goflow2 v2 framing
             seqs.add(Integer.toUnsignedLong(m.getSequenceNum()));
             assertArrayEquals(m.getExporterAddress().toByteArray(), r.key());
             Integer before = partitionOfExporter.put(m.getExporterAddress().toStringUtf8(), r.partition());
@@ -79,7 +83,7 @@ class KafkaOutputTest {
         assertEquals(flows, seqs.size(), "every flow exactly once");
         List<ConsumerRecord<byte[], byte[]>> counters = kafka.readAll("out-counters");
         assertEquals(1, counters.size());
-        assertEquals(7, CounterMessage.parseFrom(counters.get(0).value()).getSequenceNum());
+        assertEquals(7, CounterMessage.parseDelimitedFrom(new java.io.ByteArrayInputStream(counters.get(0).value())).getSequenceNum());
     }
 
     @Test
@@ -110,7 +114,7 @@ class KafkaOutputTest {
         } catch (java.io.IOException e) {
             throw new AssertionError(e);
         }
-        KafkaSettings s = new KafkaSettings("127.0.0.1:" + port, "f", "c", Map.of(), PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(2));
+        KafkaSettings s = new KafkaSettings("127.0.0.1:" + port, "f", "c", "d", Map.of(), PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(2));
         long t0 = System.nanoTime();
         OutputUnavailableException e = assertThrows(OutputUnavailableException.class, () -> KafkaOutput.open(s));
         assertEquals("bootstrap-servers", e.setting());
@@ -124,7 +128,41 @@ class KafkaOutputTest {
         OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-absent", "out-present", PartitionKey.RANDOM, Map.of())));
         assertEquals("topic", e.setting());
-        assertTrue(e.getMessage().contains("'out-absent' does not exist"), e.getMessage());
+        assertTrue(e.getMessage().contains("'out-absent' does not exist: create it with kafka-topics.sh --bootstrap-server "
+                + kafka.bootstrapServers() + " --create --topic out-absent"), e.getMessage());
+    }
+
+    @Test
+    void missingDropsTopicIsNamed(KafkaBroker kafka) {
+        kafka.createTopic("out-drops-flows", 1);
+        OutputUnavailableException e = assertThrows(OutputUnavailableException.class, () -> KafkaOutput.open(
+                settings(kafka, "out-drops-flows", "out-drops-flows", "out-drops-absent", PartitionKey.RANDOM, Map.of())));
+        assertEquals("drops-topic", e.setting());
+        assertTrue(e.getMessage().contains("'out-drops-absent' does not exist"), e.getMessage());
+    }
+
+    @Test
+    void dropNotificationsGoToTheDropsTopicKeyedByAgentFramedLikeFlows(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("out-d-flows", 1);
+        kafka.createTopic("out-d-drops", 1);
+        byte[] agent = {10, 0, 0, 9};
+        OutputStats stats;
+        try (KafkaOutput output = KafkaOutput.open(settings(kafka, "out-d-flows", "out-d-flows", "out-d-drops", PartitionKey.RANDOM, Map.of()))) {
+            WorkerOutput w = output.forWorker("test", 0);
+            w.drop(io.sluice.flow.pb.DropMessage.newBuilder().setAgentAddress(com.google.protobuf.ByteString.copyFrom(agent))
+                    .setSequenceNum(42).build());
+            output.flush(Duration.ofSeconds(30));
+            stats = w.stats();
+        }
+        assertEquals(1, stats.dropNotificationsSent());
+        assertEquals(0, stats.dropNotificationsDropped());
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll("out-d-drops");
+        assertEquals(1, records.size());
+        assertArrayEquals(agent, records.get(0).key());
+        io.sluice.flow.pb.DropMessage m = io.sluice.flow.pb.DropMessage.parseDelimitedFrom(
+                new java.io.ByteArrayInputStream(records.get(0).value()));
+        assertEquals(42, m.getSequenceNum());
+        assertEquals(0, kafka.recordCount("out-d-flows"), "nothing on the flows/counters topic");
     }
 
     @Test
@@ -133,5 +171,18 @@ class KafkaOutputTest {
         OutputUnavailableException e = assertThrows(OutputUnavailableException.class,
                 () -> KafkaOutput.open(settings(kafka, "out-badprop", "out-badprop", PartitionKey.RANDOM, Map.of("compression.type", "bogus"))));
         assertEquals("producer", e.setting());
+    }
+
+    @Test
+    void createTopicsMakesMissingTopicsWithTheConfiguredPartitions(KafkaBroker kafka) throws Exception {
+        KafkaSettings s = new KafkaSettings(kafka.bootstrapServers(), "out-created", "out-created-counters", "out-created-drops", Map.of(),
+                PartitionKey.RANDOM, BackpressurePolicy.DROP, Duration.ofSeconds(20), new KafkaSettings.CreateTopics(true, 3, (short) 1),
+                RecordFraming.LENGTH_DELIMITED, 1);
+        KafkaOutput out = KafkaOutput.open(s);
+        out.close(Duration.ofSeconds(5));
+        assertEquals(3, kafka.endOffsets("out-created").size());
+        assertEquals(3, kafka.endOffsets("out-created-counters").size());
+        assertEquals(3, kafka.endOffsets("out-created-drops").size());
+        KafkaOutput.open(s).close(Duration.ofSeconds(5)); // existing topics: opened as they are
     }
 }

@@ -41,7 +41,7 @@ class LedgerUnderLoadTest {
                 "--config", "/dev/null",
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=ledger-flows", "--kafka.counters-topic=ledger-flows",
+                "--kafka.topic=ledger-flows", "--kafka.counters-topic=ledger-flows", "--kafka.drops-topic=ledger-flows",
                 "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
                 "--backpressure=drop", "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms",
                 "--exporters.reorder-window=1s"});

@@ -38,7 +38,7 @@ class LossAccountingTest {
                 "--config", "/dev/null",
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic,
+                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
                 "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
                 "--backpressure=" + policy, "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
         // NetFlow v5: 29 flows per datagram, no templates: every received datagram decodes alone

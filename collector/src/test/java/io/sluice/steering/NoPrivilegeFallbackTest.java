@@ -42,6 +42,6 @@ class NoPrivilegeFallbackTest {
         assertTrue(out.contains("loaded=false"), out);
         assertTrue(out.contains("effective=hash"), out);
         assertTrue(out.contains("reason=the kernel refused") && out.contains("EPERM"), out);
-        assertTrue(out.contains("WARN io.sluice.steering.Steering") && out.contains("falling back"), out);
+        assertTrue(out.matches("(?s).*WARN  \\[main] Steering: [^\n]*falling back.*"), out); // logback-test.xml: LEVEL [thread] Logger: message
     }
 }

@@ -79,19 +79,13 @@ class SteeringErrorTest {
         // Only meaningful where BPF loads at all: then the refusal below is the verifier's.
         BpfRequirement.assumeBpf();
         Path refused = Path.of(getClass().getClassLoader().getResource("bpf/refused.bpf.o").toURI());
-        PrintStream originalErr = System.err;
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
         Steering steering;
-        try (ReuseportSocketGroup g = group(2)) {
-            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8)); // slf4j-simple writes here
-            try {
-                steering = Steering.attachOrFallback("refused", g, SteeringMode.RANDOM, BpfObjectSource.file(refused));
-            } finally {
-                System.setErr(originalErr);
-            }
+        String logged;
+        try (ReuseportSocketGroup g = group(2); io.sluice.testing.LogCapture log = io.sluice.testing.LogCapture.start()) {
+            steering = Steering.attachOrFallback("refused", g, SteeringMode.RANDOM, BpfObjectSource.file(refused));
             steering.close();
+            logged = log.lines();
         }
-        String logged = log.toString(StandardCharsets.UTF_8);
         System.out.println(logged);
         assertFalse(steering.ebpfLoaded());
         assertEquals(SteeringMode.HASH, steering.effectiveMode());

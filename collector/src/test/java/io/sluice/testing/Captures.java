@@ -25,6 +25,11 @@ public final class Captures {
         return require("bench");
     }
 
+    /** {@code ../shared/reference}: upstream projects' own schema files (goflow2, akvorado). */
+    public static Path reference() {
+        return require("reference");
+    }
+
     /** One capture file under {@code ../shared/captures}, e.g. {@code file("akvorado/netflow/data.pcap")}. */
     public static Path file(String relative) {
         Path p = captures().resolve(relative);

@@ -25,7 +25,6 @@ import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -49,14 +48,66 @@ public final class KafkaBroker implements AutoCloseable {
     private final int brokerPort;
     private final int controllerPort;
     private final Path configFile;
+    /** A SASL_SSL listener's port (0: none) and the properties that configure it ({@link #startSecured}). */
+    private final int securedPort;
+    private final Map<String, String> securedProperties;
     private KafkaRaftServer server;
     private Admin admin;
 
     private KafkaBroker(Path dir) throws IOException {
+        this(dir, false, Map.of());
+    }
+
+    private KafkaBroker(Path dir, boolean secured, Map<String, String> securedProperties) throws IOException {
         this.dir = dir;
         this.brokerPort = freePort();
         this.controllerPort = freePort();
+        this.securedPort = secured ? freePort() : 0;
+        this.securedProperties = securedProperties;
         this.configFile = dir.resolve("server.properties");
+    }
+
+    /**
+     * A broker that also has a SASL_SSL listener with SCRAM-SHA-512 ({@link #securedBootstrapServers()}),
+     * its TLS key in {@code keystore} (PKCS12). The PLAINTEXT listener stays for the broker itself and the
+     * test's own admin client; users are added with {@link #addScramUser}.
+     */
+    public static KafkaBroker startSecured(Path keystore, String keystorePassword) {
+        try {
+            Map<String, String> p = new HashMap<>();
+            p.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.put("listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+            p.put("listener.name.sasl_ssl.ssl.keystore.location", keystore.toString());
+            p.put("listener.name.sasl_ssl.ssl.keystore.password", keystorePassword);
+            p.put("listener.name.sasl_ssl.ssl.keystore.type", "PKCS12");
+            KafkaBroker b = new KafkaBroker(Files.createTempDirectory("sluice-kafka-sasl-"), true, p);
+            b.format();
+            b.startServer();
+            return b;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public String securedBootstrapServers() {
+        return "127.0.0.1:" + securedPort;
+    }
+
+    /** Adds (or changes) a SCRAM-SHA-512 user and waits until the broker knows it. */
+    public void addScramUser(String user, String password) {
+        try {
+            admin().alterUserScramCredentials(List.of(new org.apache.kafka.clients.admin.UserScramCredentialUpsertion(user,
+                    new org.apache.kafka.clients.admin.ScramCredentialInfo(org.apache.kafka.clients.admin.ScramMechanism.SCRAM_SHA_512, 4096),
+                    password))).all().get(30, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (admin().describeUserScramCredentials(List.of(user)).all().get(10, TimeUnit.SECONDS).isEmpty()) {
+                if (System.nanoTime() > deadline) throw new IllegalStateException("SCRAM user " + user + " not visible");
+                sleep(50);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot add SCRAM user " + user, e);
+        }
     }
 
     /** Formats a fresh log dir and starts a broker; the caller closes it. */
@@ -77,26 +128,30 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * tools/kafka-broker/server.properties (the one broker configuration, shared with run-local and the
+     * bench) with this broker's ports and directory, and what tests need on top: one offsets partition,
+     * no auto-created topics, the PLAINTEXT listener for the broker itself and an optional SASL_SSL one.
+     */
     private Properties properties() {
         Properties p = new Properties();
-        p.put("process.roles", "broker,controller");
-        p.put("node.id", "1");
-        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        p.put("controller.quorum.bootstrap.servers", "127.0.0.1:" + controllerPort);
-        p.put("log.dirs", dir.resolve("data").toString());
-        p.put("offsets.topic.replication.factor", "1");
+        Path template = Path.of("").toAbsolutePath().getParent().resolve("tools/kafka-broker/server.properties");
+        try {
+            String text = Files.readString(template).replace("@PORT@", Integer.toString(brokerPort))
+                    .replace("@CONTROLLER_PORT@", Integer.toString(controllerPort))
+                    .replace("@DATA_DIR@", dir.resolve("data").toString());
+            p.load(new java.io.StringReader(text));
+        } catch (IOException e) {
+            throw new UncheckedIOException("the broker configuration " + template, e);
+        }
+        String secured = securedPort == 0 ? "" : ",SASL_SSL://127.0.0.1:" + securedPort;
+        p.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + secured + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + secured);
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT");
+        p.putAll(securedProperties);
         p.put("offsets.topic.num.partitions", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("group.initial.rebalance.delay.ms", "0");
         p.put("auto.create.topics.enable", "false");
-        // the default reserves 128 MiB of heap for a cleaner these tests never need (notes/kafka.md)
-        p.put("log.cleaner.dedupe.buffer.size", "2097152");
         return p;
     }
 
@@ -178,17 +233,7 @@ public final class KafkaBroker implements AutoCloseable {
      */
     public void createTopic(String name, int partitions) {
         try {
-            admin().createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (true) {
-                try {
-                    endOffsets(name);
-                    return;
-                } catch (ExecutionException | RuntimeException e) {
-                    if (System.nanoTime() > deadline) throw new IllegalStateException("topic " + name + " not ready", e);
-                    sleep(20);
-                }
-            }
+            io.sluice.output.KafkaTopics.createAndAwait(admin(), name, partitions, (short) 1, Duration.ofSeconds(30));
         } catch (Exception e) {
             throw new IllegalStateException("cannot create topic " + name, e);
         }

@@ -71,8 +71,9 @@ public final class NetflowV5Decoder implements DatagramDecoder {
             rateSource = SamplingSource.NF5_HEADER;
         } else {
             long configured = defaults.rateFor(d.exporterAddress, d.exporterAddressLength);
-            // 0 in the header means "not sampled" unless the operator says this exporter samples anyway.
-            rate = configured > 0 ? configured : 1;
+            // 0 in the header stays 0 (goflow2's raw 14-bit interval; source NF5_HEADER says the header
+            // said so) unless the operator configured a rate for this exporter.
+            rate = configured > 0 ? configured : 0;
             rateSource = configured > 0 ? SamplingSource.CONFIGURED_DEFAULT : SamplingSource.NF5_HEADER;
         }
         // flow_sequence counts flows, per engine (type, id): the declared count is what the exporter sent

@@ -298,7 +298,8 @@ final class RecordDecoder {
         f.exporterAddress.set(header.exporter(), 0, header.exporterLength());
         f.exporterPort = header.exporterPort();
         f.sourceId = header.domain();
-        if (header.version() == 10 && f.observationDomainId == 0) f.observationDomainId = header.domain();
+        // goflow2: the header's v9 source id / IPFIX observation domain, for every flow (source_id too)
+        f.observationDomainId = header.domain();
 
         if (!hasInIf && physIn != 0) f.inIf = physIn;
         if (!hasOutIf && physOut != 0) f.outIf = physOut;
@@ -344,7 +345,7 @@ final class RecordDecoder {
             } else if (startUptime >= 0 || endUptime >= 0) {
                 // No boot time ever said: the flow ended at most one active/inactive timeout before it
                 // was exported, so end = export time; the duration (both uptimes share a base) is exact.
-                // pmacct falls back to the export time the same way. Counted: the times are estimates.
+                // Counted: the times are estimates (docs/decoding.md says how peers differ).
                 long end = endUptime >= 0 ? endUptime : startUptime;
                 long start = startUptime >= 0 ? startUptime : endUptime;
                 f.timeFlowEndNs = exportMs * 1_000_000L;
@@ -352,6 +353,10 @@ final class RecordDecoder {
                 timesFromExportTime = true;
             }
         }
+
+        // goflow2: a flow without time fields started and ended at the header's export time
+        if (f.timeFlowStartNs == 0) f.timeFlowStartNs = header.exportTimeSecs() * 1_000_000_000L;
+        if (f.timeFlowEndNs == 0) f.timeFlowEndNs = header.exportTimeSecs() * 1_000_000_000L;
 
         resolveSampling(f);
     }

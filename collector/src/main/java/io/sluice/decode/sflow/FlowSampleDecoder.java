@@ -19,6 +19,12 @@ import java.nio.ByteBuffer;
  * what an earlier one set, as goflow2 and Akvorado do: a sampled-IPv4 record after the raw header
  * wins over the header's addresses).
  *
+ * <p>goflow2's meanings for its fields (producer/proto/producer_sf.go): {@code sequence_num} is the
+ * datagram's sequence (the sample's own is {@code sample_sequence}), the flow times are the receive
+ * time, {@code bytes} of a raw packet header is its frame length (the IP length is {@code l3_length}),
+ * compact samples' interfaces are the whole 32-bit words (format bits included; the formats are also
+ * in {@code in_if_format}/{@code out_if_format}), and extended_switch VLANs are taken as written.
+ *
  * <p>{@code packets} is 1 and {@code bytes} the size of the one sampled packet: they are NOT
  * multiplied by the sampling rate. goflow2 does the same and its consumers multiply by
  * {@code sampling_rate}; multiplying here would make that double-counted downstream.
@@ -65,7 +71,10 @@ final class FlowSampleDecoder {
         f.exporterAddress.set(datagram.exporterAddress, 0, datagram.exporterAddressLength);
         f.exporterPort = datagram.exporterPort;
         f.sourceId = header.subAgentId;
-        f.sequenceNum = u32(b, p);
+        f.sequenceNum = header.sequence; // goflow2: the datagram's sequence, for every protocol
+        f.sampleSequence = u32(b, p);
+        f.timeFlowStartNs = datagram.timeReceivedNs; // goflow2: an sFlow sample is a moment, the receive time
+        f.timeFlowEndNs = datagram.timeReceivedNs;
         f.packets = 1;
         long records;
         int q;
@@ -83,16 +92,16 @@ final class FlowSampleDecoder {
             int input = b.getInt(p + 20);
             int output = b.getInt(p + 24);
             f.inIfFormat = input >>> 30;
-            f.inIf = input & INTERFACE_VALUE_MASK;
+            f.inIf = input & 0xFFFF_FFFFL; // goflow2 keeps the whole word: value | format << 30
             f.outIfFormat = output >>> 30;
-            f.outIf = output & INTERFACE_VALUE_MASK;
+            f.outIf = output & 0xFFFF_FFFFL;
             records = u32(b, p + 28);
         }
         f.samplingRateSource = SamplingSource.SFLOW_SAMPLE;
         // the sample sequence counts the samples of one source id (data source) of the agent
         long sourceId = expanded ? (u32(b, p + 4) << 32) | u32(b, p + 8) : u32(b, p + 4);
         datagram.sequences.sequence(SequenceKind.SFLOW_FLOW_SAMPLE, header.agentKey ^ (header.subAgentId << 40), sourceId,
-                f.sequenceNum, 1, 0, header.uptimeMs);
+                f.sampleSequence, 1, 0, header.uptimeMs);
         q = p + fixed;
         // Each record takes at least its 8-byte header, so the loop ends within (end - q) / 8 rounds
         // whatever the declared count says.
@@ -151,9 +160,10 @@ final class FlowSampleDecoder {
                     l3Length = PacketHeaderParser.parseIp(b, h, hl, f, decapsulation);
             default -> stats.skip(SkippedRecords.Kind.SFLOW_HEADER_PROTOCOL, protocol); // Token Ring, FDDI, 802.11, ...: size only
         }
-        // bytes is the L3 length (the IP packet as its header states it). A frame without IP (ARP,
-        // a header type we do not parse) has no L3 length: its frame length is the only size there is.
-        f.bytes = l3Length > 0 ? l3Length : frameLength;
+        // bytes is the frame length, as goflow2 (and tcpdump, Telegraf) report it; sluice's L3 reading
+        // (the IP packet as its header states it, 0 without IP) goes to l3_length.
+        f.bytes = frameLength;
+        f.l3Length = Math.max(0, l3Length);
         return true;
     }
 
@@ -191,15 +201,14 @@ final class FlowSampleDecoder {
     }
 
     /**
-     * extended_switch: src vlan, src priority, dst vlan, dst priority. A value of 4096 or more is not
-     * a VLAN id (agents write 0xFFFFFFFF for "unknown", as data-1140.pcap shows) and is left unset.
+     * extended_switch: src vlan, src priority, dst vlan, dst priority. Taken as written, as goflow2
+     * does: agents write 0xFFFFFFFF for "unknown" (data-1140.pcap), which a consumer switching from
+     * goflow2 expects to see as 4294967295, not 0.
      */
     private boolean extendedSwitch(ByteBuffer b, int p, int end) {
         if (end - p < 16) return false;
-        long srcVlan = u32(b, p);
-        long dstVlan = u32(b, p + 8);
-        if (srcVlan < 4096) flow.srcVlan = (int) srcVlan;
-        if (dstVlan < 4096) flow.dstVlan = (int) dstVlan;
+        flow.srcVlan = b.getInt(p);
+        flow.dstVlan = b.getInt(p + 8);
         return true;
     }
 

@@ -22,7 +22,7 @@ import java.nio.ByteBuffer;
  *
  * <p>Datagram: version 5, agent address (IPv4 or IPv6), sub-agent id, sequence, uptime, sample
  * count, then samples, each {@code data_format} (enterprise << 12 | format) + length + body. Flow
- * samples (0:1, 0:3) become flows, counter samples (0:2, 0:4) counter messages; any other sample
+ * samples (0:1, 0:3) become flows, counter samples (0:2, 0:4) counter messages, drop notifications (0:5) drop messages; any other sample
  * (vendor samples) is skipped by its length and counted in {@link SkippedRecords}, not as an error.
  *
  * <p>Robustness: reading stops at the declared sample count even if more bytes follow (hand-edited
@@ -36,11 +36,13 @@ public final class SflowDecoder implements DatagramDecoder {
     static final int SAMPLE_COUNTERS = 2;
     static final int SAMPLE_FLOW_EXPANDED = 3;
     static final int SAMPLE_COUNTERS_EXPANDED = 4;
+    static final int SAMPLE_DROP = 5;
 
     private final SflowDatagramHeader header = new SflowDatagramHeader();
     private final FlowSampleDecoder flowSamples;
     private final CounterSampleDecoder counterSamples = new CounterSampleDecoder();
     private final SinkGuard guard = new SinkGuard();
+    private final DropSampleDecoder dropSamples;
     /** Bugs caught by the last-resort guard in {@link #decode}; the fuzz test requires it stays 0. */
     long internalErrors;
 
@@ -52,6 +54,7 @@ public final class SflowDecoder implements DatagramDecoder {
     /** A decoder that looks through {@code decapsulation} tunnels in sampled headers. */
     public SflowDecoder(Decapsulation decapsulation) {
         this.flowSamples = new FlowSampleDecoder(decapsulation);
+        this.dropSamples = new DropSampleDecoder(decapsulation);
     }
 
     /** The header of the last datagram decoded (reused holder). */
@@ -131,6 +134,7 @@ public final class SflowDecoder implements DatagramDecoder {
                 case SAMPLE_COUNTERS, SAMPLE_COUNTERS_EXPANDED ->
                         counterSamples.decode(b, p, sampleEnd, format == SAMPLE_COUNTERS_EXPANDED, header, datagram,
                                 sink, stats);
+                case SAMPLE_DROP -> dropSamples.decode(b, p, sampleEnd, header, datagram, sink, stats);
                 default -> stats.skip(SkippedRecords.Kind.SFLOW_SAMPLE, format); // vendor samples: well-formed, not ours
             }
             p = sampleEnd;

@@ -92,6 +92,19 @@ public final class TemplateKey {
         return version;
     }
 
+    /** The exporter address: 4 bytes when IPv4 (stored mapped), else 16. */
+    public byte[] exporterAddress() {
+        boolean v4 = addressHigh == 0 && (addressLow >>> 32) == 0xffffL;
+        byte[] b = new byte[v4 ? 4 : 16];
+        if (v4) {
+            for (int i = 0; i < 4; i++) b[i] = (byte) (addressLow >>> (24 - 8 * i));
+        } else {
+            for (int i = 0; i < 8; i++) b[i] = (byte) (addressHigh >>> (56 - 8 * i));
+            for (int i = 0; i < 8; i++) b[8 + i] = (byte) (addressLow >>> (56 - 8 * i));
+        }
+        return b;
+    }
+
     public long domain() {
         return domain;
     }

@@ -217,7 +217,7 @@ class FieldMappingTest {
                 .forEach(f -> assertEquals("PACKET_INTERVAL", f.get("sampling_rate_source")));
         NetflowCaptureTest.replay(new NetflowDecoders(NetflowConfig.defaults()), netflow, List.of("nfv5.pcap"))
                 .forEach(f -> {
-                    assertEquals(1L, number(f.get("sampling_rate"))); // header interval 0: unsampled
+                    assertEquals(0L, number(f.get("sampling_rate"))); // header interval 0, as goflow2: the raw value
                     assertEquals("NF5_HEADER", f.get("sampling_rate_source"));
                 });
     }

@@ -65,14 +65,15 @@ class SflowAkvoradoCaptureTest {
         List<Map<String, Object>> flows = SflowCaptures.replay(SflowCaptures.sflowOnly(), files(capture, scenario));
         JsonNode expectedFlows = scenario.get("expected_flows");
         assertEquals(expectedFlows.size(), flows.size());
-        // Its sequence_num is the DATAGRAM sequence (ours is the sample's): read it from the decoder's header.
+        // Its sequence_num is the DATAGRAM sequence, as ours (goflow2's meaning); the sample's is our sample_sequence.
         List<SflowCaptures.DecodedDatagram> datagrams = SflowCaptures.perDatagram(SflowCaptures.dataFile(capture));
         assertEquals(1, datagrams.size());
         for (int i = 0; i < expectedFlows.size(); i++) {
             JsonNode e = expectedFlows.get(i);
             assertEquals(e.get("sequence_num").asLong(), datagrams.getFirst().sequence(), "datagram sequence");
-            assertEquals(samples.get(i).get("sequence").asLong(), num(flows.get(i), "sequence_num"),
-                    "our sequence_num is the sample's sequence");
+            assertEquals(e.get("sequence_num").asLong(), num(flows.get(i), "sequence_num"), "our sequence_num");
+            assertEquals(samples.get(i).get("sequence").asLong(), num(flows.get(i), "sample_sequence"),
+                    "our sample_sequence is the sample's sequence");
             compare("flow " + i, e, flows.get(i), samples.get(i), true, Convention.GOFLOW_ERA);
         }
     }
@@ -157,9 +158,12 @@ class SflowAkvoradoCaptureTest {
             case "src_addr", "dst_addr", "src_mac", "dst_mac" -> {
                 return text(f, key);
             }
-            // Akvorado: bytes = L3 length, as ours. The goflow-era decoder reported the frame length.
+            // Akvorado: bytes = L3 length, our l3_length for a raw packet header (our bytes is the frame
+            // length, goflow2's meaning); a sampled_ipv4/ipv6 record's length is bytes for both. The
+            // goflow-era decoder reported the frame length, as our bytes.
             case "bytes" -> {
-                return convention == Convention.GOFLOW_ERA ? num(f, "frame_length") : num(f, "bytes");
+                if (convention == Convention.GOFLOW_ERA) return num(f, "bytes");
+                return "1".equals(lastOf(sample, 1, 3, 4)) ? num(f, "l3_length") : num(f, "bytes");
             }
             // Akvorado's "exporter" of an sFlow flow is the agent: our sampler_address.
             case "exporter_address" -> {
@@ -213,26 +217,38 @@ class SflowAkvoradoCaptureTest {
             // Akvorado reports 0 for the local interface (0x3FFFFFFF) and for the discarded/multiple
             // formats; we keep the value and the format bits (in_if_format/out_if_format).
             case "in_if" -> {
-                return akvoradoInterface(num(f, "in_if"), num(f, "in_if_format"));
+                return akvoradoInterface(interfaceValue(f, "in_if"), num(f, "in_if_format"));
             }
             case "out_if" -> {
-                return akvoradoInterface(num(f, "out_if"), num(f, "out_if_format"));
+                return akvoradoInterface(interfaceValue(f, "out_if"), num(f, "out_if_format"));
             }
             // Akvorado turns a discard reason (out_if_format 1, out_if = reason) into an IPFIX
             // forwarding status; we keep the raw reason.
             case "forwarding_status" -> {
-                return num(f, "out_if_format") == 1 ? akvoradoForwardingStatus(num(f, "out_if")) : 0L;
+                return num(f, "out_if_format") == 1 ? akvoradoForwardingStatus(interfaceValue(f, "out_if")) : 0L;
             }
             // Akvorado's src/dst VLAN come from the extended switch record when the sample has one,
             // else from the 802.1Q tag of the sampled header, which goflow2's schema calls vlan_id.
+            // Akvorado leaves a VLAN >= 4096 (0xFFFFFFFF "unknown") at 0; ours is as written (goflow2's meaning).
             case "src_vlan", "dst_vlan" -> {
-                return lastOf(sample, 1001) != null ? num(f, key) : num(f, "vlan_id");
+                if (lastOf(sample, 1001) == null) return num(f, "vlan_id");
+                long v = num(f, key);
+                return v < 4096 ? v : 0L;
             }
             default -> {
                 fail("no mapping for expected key " + key);
                 return null;
             }
         }
+    }
+
+    /**
+     * The interface value without its format bits: our in_if/out_if of a compact sample is the whole
+     * word (goflow2's meaning), of an expanded one the value; a non-zero format means a value < 2^30.
+     */
+    static long interfaceValue(Map<String, Object> f, String key) {
+        long v = num(f, key);
+        return num(f, key + "_format") != 0 ? v & 0x3FFFFFFFL : v;
     }
 
     private static long akvoradoInterface(long value, long format) {
@@ -282,10 +298,13 @@ class SflowAkvoradoCaptureTest {
         for (int i = 0; i < samples.size(); i++) {
             JsonNode s = samples.get(i);
             Map<String, Object> f = flows.get(i);
-            assertEquals(s.get("output").asLong(), num(f, "out_if"), "out_if");
+            assertEquals(s.get("output").asLong(), interfaceValue(f, "out_if"), "out_if value");
             assertEquals(s.get("output_format").asLong(), num(f, "out_if_format"), "out_if_format");
-            assertEquals(s.get("input").asLong(), num(f, "in_if"), "in_if");
+            assertEquals(s.get("input").asLong(), interfaceValue(f, "in_if"), "in_if value");
             assertEquals(s.path("input_format").asLong(0), num(f, "in_if_format"), "in_if_format");
+            if ("flow_sample".equals(s.path("type").asText())) { // compact sample: the whole word, format bits included, as goflow2 reports it
+                assertEquals(s.get("output_format").asLong() << 30 | s.get("output").asLong(), num(f, "out_if"), "out_if word");
+            }
         }
         if (capture.endsWith("local-interface")) assertEquals(INTERFACE_LOCAL, num(flows.getFirst(), "out_if"));
         if (capture.endsWith("discard-interface")) assertEquals(1, num(flows.getFirst(), "out_if_format"));

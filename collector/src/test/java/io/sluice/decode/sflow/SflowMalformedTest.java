@@ -41,7 +41,7 @@ class SflowMalformedTest {
         decoder.decode(d, new FlowSink() {
             @Override
             public void flow(FlowRecord flow) {
-                sequences.add(flow.sequenceNum);
+                sequences.add(flow.sampleSequence);
             }
 
             @Override
@@ -156,7 +156,7 @@ class SflowMalformedTest {
         List<String> flows = new ArrayList<>();
         Datagram d = new Datagram(ByteBuffer.wrap(b));
         d.length = b.length;
-        decoder.decode(d, flow -> flows.add(flow.srcAddr + "/" + flow.sequenceNum), stats);
+        decoder.decode(d, flow -> flows.add(flow.srcAddr + "/" + flow.sampleSequence), stats);
         assertEquals(5, flows.size());
         assertEquals("/588827825", flows.getFirst()); // no address: its header was not parsed
         assertEquals(1, stats.errors(DecodeError.BAD_LENGTH));
@@ -190,7 +190,7 @@ class SflowMalformedTest {
         assertEquals(0, decoder.internalErrors);
         // The decoder is usable again afterwards.
         List<Long> sequences = new ArrayList<>();
-        decoder.decode(d, flow -> sequences.add(flow.sequenceNum), stats);
+        decoder.decode(d, flow -> sequences.add(flow.sampleSequence), stats);
         assertEquals(ALL, sequences);
     }
 }

@@ -87,7 +87,7 @@ class SflowTcpdumpCaptureTest {
     private static void flowSample(String where, JsonNode sample, Map<String, Object> f, String agent) {
         where += " flow sample " + sample.get("sequence");
         assertEquals(agent, text(f, "sampler_address"), where);
-        assertEquals(sample.get("sequence").asLong(), num(f, "sequence_num"), where);
+        assertEquals(sample.get("sequence").asLong(), num(f, "sample_sequence"), where);
         assertEquals(sample.get("rate").asLong(), num(f, "sampling_rate"), where);
         if (sample.has("input_format")) { // expanded: separate format words
             assertEquals(sample.get("input").asLong(), num(f, "in_if"), where);
