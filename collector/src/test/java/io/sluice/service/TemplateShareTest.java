@@ -58,7 +58,7 @@ class TemplateShareTest {
         return ConfigLoader.load(new String[] {
                 "--config", "/dev/null",
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=1", "--listeners[0].steering=random",
-                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--kafka.topic=" + FLOWS,
+                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(), "--kafka.topic=" + FLOWS, "--kafka.counters-topic=" + FLOWS, "--kafka.drops-topic=" + FLOWS,
                 "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms",
                 "--templates.share.enabled=true", "--templates.share.topic=" + TEMPLATES,
                 "--templates.share.create-topic=true", "--templates.share.startup-wait=20s"});
