@@ -143,7 +143,10 @@ public final class TemplateShare implements TemplateObserver, AutoCloseable {
 
     private void createTopic() {
         Map<String, Object> p = new HashMap<>(kafkaCommon);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.max(1000, settings.startupWait().toMillis()));
+        int timeoutMs = (int) Math.max(1000, settings.startupWait().toMillis());
+        // the admin client refuses an API timeout below its request timeout (30 s by default)
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
         try (Admin admin = Admin.create(p)) {
             NewTopic t = new NewTopic(settings.topic(), java.util.Optional.of(settings.partitions()),
                     settings.replicationFactor() < 1 ? java.util.Optional.empty() : java.util.Optional.of(settings.replicationFactor()))

@@ -174,7 +174,7 @@ class TemplateShareTest {
             Replayer.send(List.of(newData.build()), a.listenerAddress(0), EXPORTER, 0, 1);
             assertEquals(expected + 1, kafka.awaitRecordCount(FLOWS, expected + 1, Duration.ofSeconds(30)));
             List<ConsumerRecord<byte[], byte[]>> all = kafka.readAll(FLOWS);
-            FlowMessage last = FlowMessage.parseFrom(all.get(all.size() - 1).value());
+            FlowMessage last = FlowMessage.parseDelimitedFrom(new java.io.ByteArrayInputStream(all.get(all.size() - 1).value())); // goflow2 v2 framing
             assertTrue(last.getSrcAddr().endsWith(com.google.protobuf.ByteString.copyFrom(new byte[] {10, 9, 9, 9})),
                     "decoded on A with B's redefinition: " + last);
             assertEquals(4242, last.getBytes());
