@@ -97,6 +97,7 @@ class DebIT {
     private void runAsTheUnitWould(KafkaBroker kafka) throws Exception {
         kafka.createTopic("deb-flows", 2);
         kafka.createTopic("deb-counters", 1);
+        kafka.createTopic("deb-drops", 1);
         BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
         Path pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-debit-" + ProcessHandle.current().pid());
         ok("chmod", "o+x", BpfFs.STANDARD_MOUNT.toString()); // the unit's ExecStartPre: bpffs traversable, the pin root sluice's
@@ -105,7 +106,7 @@ class DebIT {
         Map<String, String> env = new java.util.HashMap<>(Map.of(
                 "PATH", "/usr/bin:/bin", "SLUICE_STATE", "/var/lib/sluice", "HOME", "/var/lib/sluice",
                 "SLUICE_KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
-                "SLUICE_KAFKA_TOPIC", "deb-flows", "SLUICE_KAFKA_COUNTERS_TOPIC", "deb-counters",
+                "SLUICE_KAFKA_TOPIC", "deb-flows", "SLUICE_KAFKA_COUNTERS_TOPIC", "deb-counters", "SLUICE_KAFKA_DROPS_TOPIC", "deb-drops",
                 "SLUICE_METRICS_LISTEN", "127.0.0.1:0", "SLUICE_HANDOVER_PIN_ROOT", pinRoot.toString()));
         for (int i = 0; i < 3; i++) env.put("SLUICE_LISTENERS_" + i + "_ADDRESS", "127.0.0.1:" + ports[i]);
         List<String> command = new ArrayList<>(List.of("/usr/bin/setpriv", "--reuid=sluice", "--regid=sluice", "--init-groups",
