@@ -114,7 +114,8 @@ public final class FlowProtobufEncoder {
         return p + 2; // field numbers < 2048: two bytes at most
     }
 
-    private static int varint(byte[] d, int p, long v) {
+    /** Writes {@code v} as a protobuf varint at {@code p}; returns the position after it (also RawFlowEncoder's). */
+    public static int varint(byte[] d, int p, long v) {
         while ((v & ~0x7FL) != 0) {
             d[p++] = (byte) ((v & 0x7F) | 0x80);
             v >>>= 7;
@@ -123,7 +124,8 @@ public final class FlowProtobufEncoder {
         return p;
     }
 
-    private static int varintSize(long v) {
+    /** Bytes of {@code v} as a protobuf varint. */
+    public static int varintSize(long v) {
         // 1 byte per started 7 bits; 0 takes 1 byte
         return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
     }

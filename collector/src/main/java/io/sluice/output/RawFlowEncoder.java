@@ -1,5 +1,7 @@
 package io.sluice.output;
 
+import io.sluice.flow.FlowProtobufEncoder;
+
 import io.sluice.decode.Datagram;
 
 /**
@@ -35,19 +37,19 @@ public final class RawFlowEncoder {
         long seconds = d.timeReceivedNs / 1_000_000_000L;
         int decoder = decoderFor(d);
         int len = d.length;
-        int size = (seconds != 0 ? 1 + varintSize(seconds) : 0)
-                + (len != 0 ? 1 + varintSize(len) + len : 0)
+        int size = (seconds != 0 ? 1 + FlowProtobufEncoder.varintSize(seconds) : 0)
+                + (len != 0 ? 1 + FlowProtobufEncoder.varintSize(len) + len : 0)
                 + 1 + 1 + 16
                 + (decoder != 0 ? 2 : 0);
         byte[] out = new byte[size];
         int p = 0;
         if (seconds != 0) {
             out[p++] = (1 << 3); // field 1, varint
-            p = varint(out, p, seconds);
+            p = FlowProtobufEncoder.varint(out, p, seconds);
         }
         if (len != 0) {
             out[p++] = (2 << 3) | 2; // field 2, length-delimited
-            p = varint(out, p, len);
+            p = FlowProtobufEncoder.varint(out, p, len);
             d.buffer.get(0, out, p, len);
             p += len;
         }
@@ -66,18 +68,5 @@ public final class RawFlowEncoder {
             out[p++] = (byte) decoder;
         }
         return out;
-    }
-
-    private static int varint(byte[] d, int p, long v) {
-        while ((v & ~0x7FL) != 0) {
-            d[p++] = (byte) ((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        d[p++] = (byte) v;
-        return p;
-    }
-
-    private static int varintSize(long v) {
-        return v == 0 ? 1 : (63 - Long.numberOfLeadingZeros(v)) / 7 + 1;
     }
 }
