@@ -9,7 +9,7 @@ import io.sluice.steering.BpfObjectSource;
 import io.sluice.steering.SocketMap;
 import io.sluice.steering.Steering;
 import io.sluice.steering.SteeringMode;
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import io.sluice.testing.UdpSender;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,8 +21,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,19 +30,8 @@ import org.junit.jupiter.api.Test;
  */
 class HandoverProcessTest {
     private static final Duration START = Duration.ofSeconds(30);
-    private Path pinRoot;
-
-    @BeforeEach
-    void pinRootOnTheRealBpffs() {
-        BpfRequirement.assumeBpf();
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
-        pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void removePins() throws IOException {
-        HandoverTest.deleteTree(pinRoot);
-    }
+    @PinRoot
+    Path pinRoot;
 
     private ChildProcess child(int port, int sockets, String steering) throws IOException {
         return child(Integer.toString(port), sockets, steering);
