@@ -3,7 +3,6 @@ package io.sluice.guard;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.handover.BpfFs;
 import io.sluice.handover.Handover;
 import io.sluice.handover.HandoverSettings;
 import io.sluice.socket.ReuseportSocketGroup;
@@ -12,18 +11,15 @@ import io.sluice.steering.GuardMaps.DropReason;
 import io.sluice.steering.GuardRules;
 import io.sluice.steering.Steering;
 import io.sluice.steering.SteeringMode;
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import io.sluice.testing.UdpSender;
 import io.sluice.worker.ReceiveOptions;
 import io.sluice.worker.WorkerPool;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -38,10 +34,7 @@ class HandoverGuardTest {
 
     @ParameterizedTest
     @EnumSource(value = SteeringMode.class, names = {"RANDOM", "HASH"})
-    void theSuccessorsListsAreInForceAfterTheTakeover(SteeringMode successorMode) throws Exception {
-        BpfRequirement.assumeBpf();
-        Path pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-guard-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
+    void theSuccessorsListsAreInForceAfterTheTakeover(SteeringMode successorMode, @PinRoot Path pinRoot) throws Exception {
         Sources.Counter before = new Sources.Counter();
         Sources.Counter after = new Sources.Counter();
         ReuseportSocketGroup first = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0), 2, 4 << 20);
@@ -79,11 +72,6 @@ class HandoverGuardTest {
         } finally {
             if (second != null) second.close();
             first.close();
-            if (Files.exists(pinRoot)) {
-                try (Stream<Path> walk = Files.walk(pinRoot)) {
-                    for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-                }
-            }
         }
     }
 }
