@@ -3,13 +3,12 @@ package io.sluice.handover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,19 +22,12 @@ import org.junit.jupiter.api.Test;
 class HandoverCapabilitiesTest {
     /** What the systemd unit grants: CapabilityBoundingSet= and AmbientCapabilities=. */
     static final String CAPS = "+bpf,+net_admin";
-    private Path pinRoot;
+    @PinRoot
+    Path pinRoot;
 
     @BeforeEach
     void setUp() {
-        BpfRequirement.assumeBpf();
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed to drop capabilities");
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
-        pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void removePins() throws IOException {
-        HandoverTest.deleteTree(pinRoot);
     }
 
     static List<String> restricted(String caps) {

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cli.Main;
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -20,8 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,19 +37,8 @@ class HandoverServiceTest {
 
     @TempDir
     Path temp;
-    private Path pinRoot;
-
-    @BeforeEach
-    void pinRootOnTheRealBpffs() {
-        BpfRequirement.assumeBpf();
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
-        pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void removePins() throws IOException {
-        if (pinRoot != null) HandoverTest.deleteTree(pinRoot);
-    }
+    @PinRoot // mounts /sys/fs/bpf for real when missing
+    Path pinRoot;
 
     /**
      * The first process is frozen with an IPFIX template queued in its socket; the second takes over

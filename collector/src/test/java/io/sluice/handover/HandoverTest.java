@@ -10,25 +10,20 @@ import io.sluice.steering.BpfObjectSource;
 import io.sluice.steering.SocketMap;
 import io.sluice.steering.Steering;
 import io.sluice.steering.SteeringMode;
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import io.sluice.testing.UdpSender;
 import io.sluice.worker.ReceiveOptions;
 import io.sluice.worker.WorkerPool;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -38,26 +33,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * for the old and the new process (the cross-process signalling is {@link HandoverProcessTest}).
  */
 class HandoverTest {
-    private Path pinRoot;
-
-    @BeforeEach
-    void pinRootOnTheRealBpffs() {
-        BpfRequirement.assumeBpf();
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT); // mounts /sys/fs/bpf for real when missing
-        pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
-    }
-
-    @AfterEach
-    void removePins() throws IOException {
-        deleteTree(pinRoot);
-    }
-
-    static void deleteTree(Path root) throws IOException {
-        if (root == null || !Files.exists(root)) return;
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        }
-    }
+    @PinRoot // mounts /sys/fs/bpf for real when missing
+    Path pinRoot;
 
     HandoverSettings settings() {
         return HandoverSettings.DEFAULTS.withPinRoot(pinRoot);
