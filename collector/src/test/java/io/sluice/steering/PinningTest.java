@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.socket.ReuseportSocketGroup;
-import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.PinRoot;
 import io.sluice.testing.UdpSender;
 import io.sluice.worker.ReceiveOptions;
 import io.sluice.worker.WorkerPool;
@@ -13,7 +13,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,10 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class PinningTest {
     @Test
-    void socketsPutThroughThePinnedMapReceiveTheTraffic() throws Exception {
-        BpfRequirement.assumeBpf();
-        Assumptions.assumeTrue(bpffsMounted(), "no bpffs mounted at /sys/fs/bpf (mount -t bpf bpf /sys/fs/bpf): pinning cannot be tested here");
-        Path root = Path.of("/sys/fs/bpf/sluice-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    void socketsPutThroughThePinnedMapReceiveTheTraffic(@PinRoot Path root) throws Exception {
         Path pin = root.resolve("pinned").resolve("socket_map");
         ReuseportSocketGroup a = ReuseportSocketGroup.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 2, 1 << 20);
         try (WorkerPool poolA = new WorkerPool("pin-a", a, i -> d -> {}, ReceiveOptions.DEFAULT);
@@ -48,16 +44,6 @@ class PinningTest {
                 assertEquals(0, poolA.packets());
                 assertEquals(500, poolB.stats(0).packets(), "round-robin over B");
             }
-        } finally {
-            SocketMap.unpin(pin);
-            Files.deleteIfExists(pin.getParent());
-            Files.deleteIfExists(root);
         }
-    }
-
-    static boolean bpffsMounted() throws java.io.IOException {
-        return Files.readAllLines(Path.of("/proc/self/mounts")).stream()
-                .map(l -> l.split(" "))
-                .anyMatch(f -> f.length > 2 && f[1].equals("/sys/fs/bpf") && f[2].equals("bpf"));
     }
 }
