@@ -82,6 +82,22 @@ public final class TemplateMessage {
         return this;
     }
 
+    /** Template withdrawal records in the current set (RFC 7011 8.1: the id with a field count of 0). */
+    public TemplateMessage withdraw(int... templateIds) {
+        for (int id : templateIds) template(id, 0);
+        return this;
+    }
+
+    /**
+     * Ends the current set and appends {@code raw} as it is, lengths untouched: a set cut out of a real
+     * datagram, trailing padding, or a set whose length lies.
+     */
+    public TemplateMessage bytes(byte[] raw) {
+        end();
+        b.put(raw);
+        return this;
+    }
+
     /** The message so far, positioned at its end: write a data record's bytes with it. */
     public ByteBuffer body() {
         return b;
