@@ -9,6 +9,7 @@ import io.sluice.decode.netflow.NetflowConfig;
 import io.sluice.decode.netflow.NetflowDecoders;
 import io.sluice.decode.sflow.SflowDecoder;
 import io.sluice.flow.FlowJson;
+import io.sluice.flow.FlowSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -32,6 +33,7 @@ public final class DecodeHarness {
     public static final byte[] EXPORTER = {(byte) 192, 0, 2, 10};
 
     private final NetflowDecoders netflow;
+    private final SflowDecoder sflow;
     private final VersionDispatch decoder;
     private final DecodeStats stats;
     private final Datagram datagram = new Datagram(ByteBuffer.allocate(0));
@@ -54,7 +56,8 @@ public final class DecodeHarness {
     public DecodeHarness(NetflowDecoders netflow, DecodeStats stats) {
         this.netflow = netflow;
         this.stats = stats;
-        this.decoder = new VersionDispatch(new SflowDecoder(netflow.config().decapsulation()), netflow.newNetflowV5(),
+        this.sflow = new SflowDecoder(netflow.config().decapsulation());
+        this.decoder = new VersionDispatch(sflow, netflow.newNetflowV5(),
                 netflow.newNetflowV9(), netflow.newIpfix());
         datagram.setExporter(EXPORTER, 4739);
     }
@@ -95,15 +98,25 @@ public final class DecodeHarness {
         return CaptureReplay.parseLines(out.toString());
     }
 
-    private void decode(byte[] payload, StringBuilder out) {
+    /** Decodes one datagram into the test's own sink: for tests of the sink contract itself. */
+    public void feed(FlowSink sink, byte[] payload) {
         datagram.buffer = ByteBuffer.wrap(payload);
         datagram.length = payload.length;
         datagram.timeReceivedNs = receivedNs++;
-        decoder.decode(datagram, f -> FlowJson.append(f, out.append(out.isEmpty() ? "" : "\n")), stats);
+        decoder.decode(datagram, sink, stats);
+    }
+
+    private void decode(byte[] payload, StringBuilder out) {
+        feed(f -> FlowJson.append(f, out.append(out.isEmpty() ? "" : "\n")), payload);
     }
 
     public DecodeStats stats() {
         return stats;
+    }
+
+    /** The sFlow decoder (its package's tests read its guard count). */
+    public SflowDecoder sflow() {
+        return sflow;
     }
 
     public NetflowDecoders netflow() {

@@ -1,15 +1,13 @@
 package io.sluice.decode.sflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.sluice.capture.CapturedDatagram;
-import io.sluice.decode.Datagram;
 import io.sluice.decode.DecodeError;
-import io.sluice.decode.SkippedRecords;
 import io.sluice.decode.DecodeStats;
-import io.sluice.flow.FlowRecord;
-import io.sluice.flow.FlowSink;
-import io.sluice.flow.pb.CounterMessage;
+import io.sluice.decode.SkippedRecords;
+import io.sluice.testing.DecodeHarness;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,30 +25,14 @@ class SflowMalformedTest {
         return d.getFirst().payload();
     }
 
-    /** Sequence numbers of the flows decoded from {@code bytes}, and the stats. */
-    private record Result(List<Long> sequences, int counters, DecodeStats stats) {}
+    /** Sample sequence numbers of the flows decoded from {@code bytes}, and the stats. */
+    private record Result(List<Long> sequences, DecodeStats stats) {}
 
     private static Result decode(byte[] bytes) {
-        SflowDecoder decoder = new SflowDecoder();
-        DecodeStats stats = new DecodeStats();
-        List<Long> sequences = new ArrayList<>();
-        int[] counters = {0};
-        Datagram d = new Datagram(ByteBuffer.wrap(bytes));
-        d.length = bytes.length;
-        d.setExporter(new byte[] {127, 0, 0, 1}, 6343);
-        decoder.decode(d, new FlowSink() {
-            @Override
-            public void flow(FlowRecord flow) {
-                sequences.add(flow.sampleSequence);
-            }
-
-            @Override
-            public void counters(CounterMessage m) {
-                counters[0]++;
-            }
-        }, stats);
-        assertEquals(0, decoder.internalErrors, "decoder guard hit");
-        return new Result(sequences, counters[0], stats);
+        DecodeHarness h = new DecodeHarness();
+        List<Long> sequences = h.feed(bytes).stream().map(f -> ((Number) f.get("sample_sequence")).longValue()).toList();
+        assertEquals(0, h.sflow().internalErrors, "decoder guard hit");
+        return new Result(sequences, h.stats());
     }
 
     private static final List<Long> ALL = List.of(588827825L, 350388893L, 488298591L, 588827826L, 588827827L);
@@ -151,15 +133,11 @@ class SflowMalformedTest {
         byte[] b = data1140();
         SflowLayout.Sample first = SflowLayout.of(b).samples().get(0);
         putInt(b, first.headerLengthOffsets().get(0), 10_000);
-        SflowDecoder decoder = new SflowDecoder();
-        DecodeStats stats = new DecodeStats();
-        List<String> flows = new ArrayList<>();
-        Datagram d = new Datagram(ByteBuffer.wrap(b));
-        d.length = b.length;
-        decoder.decode(d, flow -> flows.add(flow.srcAddr + "/" + flow.sampleSequence), stats);
+        DecodeHarness h = new DecodeHarness();
+        List<String> flows = h.feed(b).stream().map(f -> f.getOrDefault("src_addr", "") + "/" + f.get("sample_sequence")).toList();
         assertEquals(5, flows.size());
         assertEquals("/588827825", flows.getFirst()); // no address: its header was not parsed
-        assertEquals(1, stats.errors(DecodeError.BAD_LENGTH));
+        assertEquals(1, h.stats().errors(DecodeError.BAD_LENGTH));
     }
 
     @Test
@@ -179,18 +157,14 @@ class SflowMalformedTest {
 
     @Test
     void theSinksOwnExceptionsAreNotTakenForMalformedInput() {
-        byte[] b = data1140();
-        Datagram d = new Datagram(ByteBuffer.wrap(b));
-        d.length = b.length;
-        DecodeStats stats = new DecodeStats();
-        SflowDecoder decoder = new SflowDecoder();
-        org.junit.jupiter.api.Assertions.assertThrows(ArrayIndexOutOfBoundsException.class,
-                () -> decoder.decode(d, flow -> { throw new ArrayIndexOutOfBoundsException("sink bug"); }, stats));
-        assertEquals(0, stats.totalErrors());
-        assertEquals(0, decoder.internalErrors);
+        DecodeHarness h = new DecodeHarness();
+        assertThrows(ArrayIndexOutOfBoundsException.class,
+                () -> h.feed(flow -> { throw new ArrayIndexOutOfBoundsException("sink bug"); }, data1140()));
+        assertEquals(0, h.stats().totalErrors());
+        assertEquals(0, h.sflow().internalErrors);
         // The decoder is usable again afterwards.
         List<Long> sequences = new ArrayList<>();
-        decoder.decode(d, flow -> sequences.add(flow.sampleSequence), stats);
+        h.feed(flow -> sequences.add(flow.sampleSequence), data1140());
         assertEquals(ALL, sequences);
     }
 }
