@@ -14,6 +14,7 @@ import io.sluice.decode.sflow.SflowDecoder;
 import io.sluice.testing.BpfRequirement;
 import io.sluice.testing.Captures;
 import io.sluice.testing.KafkaBroker;
+import io.sluice.testing.PinRoot;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -34,7 +35,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,8 +50,8 @@ class HandoverIT {
     private static KafkaBroker broker;
     private static List<CapturedDatagram> sflow;
     private static List<CapturedDatagram> ipfix;
-    private Path pinRoot;
-    private Path privateBpffs;
+    @PinRoot
+    Path pinRoot;
     private final List<Path> temporary = new ArrayList<>();
 
     @BeforeAll
@@ -67,19 +67,8 @@ class HandoverIT {
         if (broker != null) broker.close();
     }
 
-    @BeforeEach
-    void pinRoot() {
-        BpfFs.ensureMounted(HandoverSettings.DEFAULT_PIN_ROOT);
-        pinRoot = BpfFs.STANDARD_MOUNT.resolve("sluice-it-" + System.nanoTime());
-    }
-
     @AfterEach
     void cleanUp() throws IOException {
-        HandoverTest.deleteTree(pinRoot);
-        if (privateBpffs != null) {
-            BpfFs.unmount(privateBpffs);
-            Files.deleteIfExists(privateBpffs);
-        }
         for (Path p : temporary) Files.deleteIfExists(p);
     }
 
@@ -195,8 +184,8 @@ class HandoverIT {
      * an unprivileged user holding only CAP_BPF and CAP_NET_ADMIN.
      */
     @Test
-    void aSecondSluiceTakesOverWithoutLosingAFlow() throws Exception {
-        handover(sflow, "random", "random");
+    void aSecondSluiceTakesOverWithoutLosingAFlow(@PinRoot(owner = PinRoot.NOBODY) Path unitPinRoot) throws Exception {
+        handover(sflow, "random", "random", unitPinRoot);
     }
 
     /**
@@ -205,17 +194,21 @@ class HandoverIT {
      * when it stops.
      */
     @Test
-    void fromTheKernelHashWithIpfixTemplates() throws Exception {
-        String second = handover(ipfix, "hash", "random");
+    void fromTheKernelHashWithIpfixTemplates(@PinRoot(owner = PinRoot.NOBODY) Path unitPinRoot) throws Exception {
+        String second = handover(ipfix, "hash", "random", unitPinRoot);
         assertTrue(second.contains("restored ") && second.contains(" templates and sampling values from "), second);
     }
 
-    /** @return the second process's output */
-    private String handover(List<CapturedDatagram> datagrams, String firstSteering, String secondSteering) throws Exception {
+    /**
+     * @param pinRoot on a private bpffs owned by nobody, as the unit's privileged ExecStartPre prepares
+     *     /sys/fs/bpf/sluice
+     * @return the second process's output
+     */
+    private String handover(List<CapturedDatagram> datagrams, String firstSteering, String secondSteering, Path pinRoot)
+            throws Exception {
         List<String> unit = unitPrivileges();
-        Path stateDir = privateBpffs.resolveSibling(privateBpffs.getFileName() + "-state");
-        Files.createDirectories(stateDir);
-        Files.setAttribute(stateDir, "unix:uid", 65534);
+        Path stateDir = Files.createTempDirectory("sluice-it-state-");
+        Files.setAttribute(stateDir, "unix:uid", PinRoot.NOBODY);
         temporary.add(stateDir.resolve("templates.snapshot"));
         temporary.add(stateDir);
         String topic = newTopic();
@@ -330,20 +323,10 @@ class HandoverIT {
 
     /**
      * setpriv prefix running like the systemd unit: user nobody, only CAP_BPF and CAP_NET_ADMIN
-     * (ambient, so they survive the exec of the JVM). The pins go to a private bpffs owned by nobody,
-     * as the unit's privileged ExecStartPre prepares /sys/fs/bpf/sluice.
+     * (ambient, so they survive the exec of the JVM). The pins go to a {@code @PinRoot(owner = NOBODY)}.
      */
-    private List<String> unitPrivileges() throws IOException {
+    private static List<String> unitPrivileges() {
         Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "setpriv (util-linux) is needed");
-        privateBpffs = Files.createTempDirectory("sluice-it-bpffs-");
-        BpfFs.mount(privateBpffs);
-        pinRoot = privateBpffs.resolve("sluice");
-        Files.createDirectories(pinRoot);
-        for (Path p : List.of(privateBpffs, pinRoot)) {
-            Files.setAttribute(p, "unix:uid", 65534);
-            Files.setAttribute(p, "unix:gid", 65534);
-        }
-        privateBpffs.toFile().setExecutable(true, false);
         return List.of("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                 "--inh-caps=-all," + HandoverCapabilitiesTest.CAPS, "--ambient-caps=-all," + HandoverCapabilitiesTest.CAPS,
                 "--bounding-set=-all," + HandoverCapabilitiesTest.CAPS, "--");
