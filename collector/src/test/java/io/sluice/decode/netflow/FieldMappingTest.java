@@ -1,15 +1,12 @@
 package io.sluice.decode.netflow;
 
 import static io.sluice.decode.netflow.NetflowCaptureTest.number;
+import static io.sluice.testing.TemplateMessage.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.sluice.decode.DecodeStats;
-import io.sluice.decode.VersionDispatch;
-import io.sluice.decode.Datagram;
-import io.sluice.flow.FlowJson;
-import io.sluice.testing.CaptureReplay;
 import io.sluice.testing.Captures;
 import io.sluice.testing.DecodeHarness;
 import io.sluice.testing.TemplateMessage;
@@ -42,22 +39,27 @@ class FieldMappingTest {
     @Test
     void ipv4RecordWithFallbackFieldsEnterpriseAndVariableLengths() {
         TemplateMessage m = TemplateMessage.ipfix(42).set(2).template(300, 0,
-                new int[] {8, 4}, new int[] {12, 4}, new int[] {7, 2}, new int[] {11, 2}, new int[] {4, 1},
-                new int[] {5, 1}, new int[] {6, 2},
-                new int[] {85, 8}, new int[] {86, 8}, new int[] {23, 8}, // totals; post-octets lose to them
-                new int[] {252, 4}, new int[] {253, 4},                  // used: no 10/14 in the record
-                new int[] {16, 4}, new int[] {17, 4}, new int[] {9, 1}, new int[] {13, 1},
-                new int[] {15, 4}, new int[] {18, 4},
-                new int[] {243, 2}, new int[] {254, 2},                  // dot1q VLANs: no 58/59
-                new int[] {81, 6}, new int[] {57, 6},                    // post MACs: no 56/80
-                new int[] {61, 1}, new int[] {89, 1},
-                new int[] {54, 4}, new int[] {88, 2},
-                new int[] {70, 3}, new int[] {71, 3}, new int[] {72, 3},
-                new int[] {234, 4}, new int[] {235, 4},
-                new int[] {150, 4}, new int[] {151, 4}, new int[] {138, 4}, new int[] {192, 1},
-                new int[] {34, 4},
-                new int[] {1, 4, 9},                                     // enterprise 9 (unknown): skipped
-                new int[] {82, 0xFFFF}, new int[] {83, 0xFFFF});         // variable: 1-byte and 3-byte lengths
+                field(Ie.SOURCE_IPV4_ADDRESS, 4), field(Ie.DESTINATION_IPV4_ADDRESS, 4),
+                field(Ie.SOURCE_TRANSPORT_PORT, 2), field(Ie.DESTINATION_TRANSPORT_PORT, 2),
+                field(Ie.PROTOCOL_IDENTIFIER, 1), field(Ie.IP_CLASS_OF_SERVICE, 1), field(Ie.TCP_CONTROL_BITS, 2),
+                // totals; post-octets lose to them
+                field(Ie.OCTET_TOTAL_COUNT, 8), field(Ie.PACKET_TOTAL_COUNT, 8), field(Ie.POST_OCTET_DELTA_COUNT, 8),
+                // used: no ingress/egressInterface (10/14) in the record
+                field(Ie.INGRESS_PHYSICAL_INTERFACE, 4), field(Ie.EGRESS_PHYSICAL_INTERFACE, 4),
+                field(Ie.BGP_SOURCE_AS_NUMBER, 4), field(Ie.BGP_DESTINATION_AS_NUMBER, 4),
+                field(Ie.SOURCE_IPV4_PREFIX_LENGTH, 1), field(Ie.DESTINATION_IPV4_PREFIX_LENGTH, 1),
+                field(Ie.IP_NEXT_HOP_IPV4_ADDRESS, 4), field(Ie.BGP_NEXT_HOP_IPV4_ADDRESS, 4),
+                field(Ie.DOT1Q_VLAN_ID, 2), field(Ie.POST_DOT1Q_VLAN_ID, 2),                        // no vlanId/postVlanId (58/59)
+                field(Ie.POST_SOURCE_MAC_ADDRESS, 6), field(Ie.POST_DESTINATION_MAC_ADDRESS, 6),    // post MACs: no 56/80
+                field(Ie.FLOW_DIRECTION, 1), field(Ie.FORWARDING_STATUS, 1),
+                field(Ie.FRAGMENT_IDENTIFICATION, 4), field(Ie.FRAGMENT_OFFSET, 2),
+                field(Ie.MPLS_TOP_LABEL_STACK_SECTION, 3), field(Ie.MPLS_TOP_LABEL_STACK_SECTION + 1, 3), // label stack
+                field(Ie.MPLS_TOP_LABEL_STACK_SECTION + 2, 3),                                          // sections 1-3
+                field(Ie.INGRESS_VRF_ID, 4), field(Ie.EGRESS_VRF_ID, 4),
+                field(Ie.FLOW_START_SECONDS, 4), field(Ie.FLOW_END_SECONDS, 4), field(Ie.OBSERVATION_POINT_ID, 4),
+                field(Ie.IP_TTL, 1), field(Ie.SAMPLING_INTERVAL, 4),
+                field(Ie.OCTET_DELTA_COUNT, 4, 9),                                    // enterprise 9 (unknown): skipped
+                field(Ie.INTERFACE_NAME, 0xFFFF), field(Ie.INTERFACE_DESCRIPTION, 0xFFFF)); // variable: 1- and 3-byte lengths
         m.set(300);
         ByteBuffer r = m.body();
         r.put(new byte[] {10, 0, 0, 1}).put(new byte[] {10, 0, 0, 2}).putShort((short) 1234).putShort((short) 80)
@@ -131,12 +133,13 @@ class FieldMappingTest {
     void ipv6IcmpRecordWithPreferredFieldsNtpTimesAndPacketIntervalSampling() {
         long ntpStart = (1_700_000_000L + 2_208_988_800L) << 32 | 0x8000_0000L; // .5 s
         TemplateMessage m = TemplateMessage.ipfix(1).set(2).template(301, 0,
-                new int[] {27, 16}, new int[] {28, 16}, new int[] {4, 1}, new int[] {139, 2},
-                new int[] {1, 4}, new int[] {2, 4}, new int[] {85, 8},       // delta wins over total
-                new int[] {10, 4}, new int[] {252, 4},                         // 10 wins over 252
-                new int[] {58, 2}, new int[] {59, 2}, new int[] {243, 2},      // 58 wins over 243
-                new int[] {56, 6}, new int[] {80, 6}, new int[] {31, 4},
-                new int[] {156, 8}, new int[] {305, 4}, new int[] {306, 4});
+                field(Ie.SOURCE_IPV6_ADDRESS, 16), field(Ie.DESTINATION_IPV6_ADDRESS, 16),
+                field(Ie.PROTOCOL_IDENTIFIER, 1), field(Ie.ICMP_TYPE_CODE_IPV6, 2),
+                field(Ie.OCTET_DELTA_COUNT, 4), field(Ie.PACKET_DELTA_COUNT, 4), field(Ie.OCTET_TOTAL_COUNT, 8), // delta wins over total
+                field(Ie.INGRESS_INTERFACE, 4), field(Ie.INGRESS_PHYSICAL_INTERFACE, 4),         // 10 wins over 252
+                field(Ie.VLAN_ID, 2), field(Ie.POST_VLAN_ID, 2), field(Ie.DOT1Q_VLAN_ID, 2),      // 58 wins over 243
+                field(Ie.SOURCE_MAC_ADDRESS, 6), field(Ie.DESTINATION_MAC_ADDRESS, 6), field(Ie.FLOW_LABEL_IPV6, 4),
+                field(Ie.FLOW_START_NANOSECONDS, 8), field(Ie.SAMPLING_PACKET_INTERVAL, 4), field(Ie.SAMPLING_PACKET_SPACE, 4));
         m.set(301);
         ByteBuffer r = m.body();
         r.put(InetAddress.ofLiteral("2001:db8::1").getAddress()).put(InetAddress.ofLiteral("2001:db8::2").getAddress())
@@ -170,9 +173,10 @@ class FieldMappingTest {
     void selectorOptionsWithSizeAndPopulationAreNotReadAsALoneIntervalOfOne() {
         // Options: scope selectorId (302); samplingPacketInterval 1 without a space, plus samplingSize 1
         // and samplingPopulation 1000. Reading only 305 would say 1; the rate is 1000.
-        TemplateMessage m = TemplateMessage.ipfix(3).set(3).template(400, 1, new int[] {302, 8}, new int[] {305, 4},
-                new int[] {309, 4}, new int[] {310, 4});
-        m.set(2).template(401, 0, new int[] {8, 4}, new int[] {12, 4}, new int[] {302, 8}, new int[] {2, 4});
+        TemplateMessage m = TemplateMessage.ipfix(3).set(3).template(400, 1, field(Ie.SELECTOR_ID, 8),
+                field(Ie.SAMPLING_PACKET_INTERVAL, 4), field(Ie.SAMPLING_SIZE, 4), field(Ie.SAMPLING_POPULATION, 4));
+        m.set(2).template(401, 0, field(Ie.SOURCE_IPV4_ADDRESS, 4), field(Ie.DESTINATION_IPV4_ADDRESS, 4),
+                field(Ie.SELECTOR_ID, 8), field(Ie.PACKET_DELTA_COUNT, 4));
         m.set(400);
         m.body().putLong(5).putInt(1).putInt(1).putInt(1000);
         m.set(401);
@@ -191,8 +195,10 @@ class FieldMappingTest {
     void ipfixUptimesCountFromTheDomainsSystemInitTime() {
         // Options (scope observationDomainId) carrying systemInitTimeMilliseconds, then a record with
         // flowStartSysUpTime / flowEndSysUpTime (22 / 21), as Cisco IOS XE exports them.
-        TemplateMessage m = TemplateMessage.ipfix(9).set(3).template(500, 1, new int[] {149, 4}, new int[] {160, 8});
-        m.set(2).template(501, 0, new int[] {8, 4}, new int[] {22, 4}, new int[] {21, 4});
+        TemplateMessage m = TemplateMessage.ipfix(9).set(3).template(500, 1, field(Ie.OBSERVATION_DOMAIN_ID, 4),
+                field(Ie.SYSTEM_INIT_TIME_MILLISECONDS, 8));
+        m.set(2).template(501, 0, field(Ie.SOURCE_IPV4_ADDRESS, 4), field(Ie.FLOW_START_SYS_UP_TIME, 4),
+                field(Ie.FLOW_END_SYS_UP_TIME, 4));
         m.set(500);
         m.body().putInt(9).putLong(1_700_000_000_000L);
         m.set(501);
@@ -245,15 +251,11 @@ class FieldMappingTest {
     void whatTheSinkThrowsIsNotTakenForBadInput() throws Exception {
         Path netflow = Captures.captures().resolve("akvorado/netflow");
         NetflowDecoders decoders = new NetflowDecoders(NetflowConfig.defaults());
-        VersionDispatch decoder = new VersionDispatch(null, decoders.newNetflowV5(), decoders.newNetflowV9(), decoders.newIpfix());
-        Datagram d = new Datagram(ByteBuffer.allocate(0));
+        DecodeHarness h = new DecodeHarness(decoders, stats).from(EXPORTER, 2055);
         for (String capture : List.of("nfv5.pcap", "mpls.pcap")) {
             byte[] payload = io.sluice.capture.CaptureReader.read(netflow.resolve(capture)).getFirst().payload();
-            d.buffer = ByteBuffer.wrap(payload);
-            d.length = payload.length;
-            d.setExporter(EXPORTER, 2055);
             IllegalStateException thrown = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
-                    () -> decoder.decode(d, f -> { throw new IllegalStateException("output full"); }, stats));
+                    () -> h.feed(f -> { throw new IllegalStateException("output full"); }, payload));
             assertEquals("output full", thrown.getMessage());
         }
         assertEquals(0, stats.errors(io.sluice.decode.DecodeError.MALFORMED));
