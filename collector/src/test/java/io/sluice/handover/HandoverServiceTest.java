@@ -1,11 +1,14 @@
 package io.sluice.handover;
 
+import static io.sluice.testing.TemplateMessage.field;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cli.Main;
+import io.sluice.decode.netflow.Ie;
 import io.sluice.testing.PinRoot;
+import io.sluice.testing.TemplateMessage;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -14,7 +17,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,27 +160,22 @@ class HandoverServiceTest {
 
     /** IPFIX message, observation domain 1: template 300 = sourceIPv4Address, destinationIPv4Address, octetDeltaCount. */
     private static byte[] ipfixTemplate() {
-        ByteBuffer set = ByteBuffer.allocate(4 + 4 + 3 * 4);
-        set.putShort((short) 2).putShort((short) set.capacity()).putShort((short) TEMPLATE_ID).putShort((short) 3);
-        set.putShort((short) 8).putShort((short) 4).putShort((short) 12).putShort((short) 4).putShort((short) 1).putShort((short) 8);
-        return message(set.array());
+        return message().templateSet(TEMPLATE_ID, field(Ie.SOURCE_IPV4_ADDRESS, 4), field(Ie.DESTINATION_IPV4_ADDRESS, 4),
+                field(Ie.OCTET_DELTA_COUNT, 8)).build();
     }
 
     /** IPFIX data set of template 300: {@code records} flows 10.9.8.i -> 192.0.2.1, 1000 + i bytes. */
     private static byte[] ipfixData(int records) {
-        ByteBuffer set = ByteBuffer.allocate(4 + records * 16);
-        set.putShort((short) TEMPLATE_ID).putShort((short) set.capacity());
+        TemplateMessage m = message().set(TEMPLATE_ID);
         for (int i = 0; i < records; i++) {
-            set.put(new byte[] {10, 9, 8, (byte) i}).put(new byte[] {(byte) 192, 0, 2, 1}).putLong(1000 + i);
+            m.body().put(new byte[] {10, 9, 8, (byte) i}).put(new byte[] {(byte) 192, 0, 2, 1}).putLong(1000 + i);
         }
-        return message(set.array());
+        return m.build();
     }
 
-    private static byte[] message(byte[] set) {
-        ByteBuffer m = ByteBuffer.allocate(16 + set.length);
-        m.putShort((short) 10).putShort((short) m.capacity()).putInt((int) (System.currentTimeMillis() / 1000)).putInt(0).putInt(1);
-        m.put(set);
-        return m.array();
+    /** Exported now, sequence 0, observation domain 1. */
+    private static TemplateMessage message() {
+        return TemplateMessage.ipfix(1, System.currentTimeMillis() / 1000, 0);
     }
 
     private static int httpStatus(int port, String path) throws IOException {
