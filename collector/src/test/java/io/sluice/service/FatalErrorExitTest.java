@@ -3,6 +3,7 @@ package io.sluice.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sluice.testing.TemplateMessage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -99,9 +100,6 @@ class FatalErrorExitTest {
 
     /** An IPFIX message with one data set of template 300, which no template message ever defines. */
     private static byte[] dataSetOfAnUnknownTemplate(int length) {
-        ByteBuffer b = ByteBuffer.allocate(length);
-        b.putShort((short) 10).putShort((short) length).putInt((int) (System.currentTimeMillis() / 1000)).putInt(0).putInt(1);
-        b.putShort((short) 300).putShort((short) (length - 16));
-        return b.array();
+        return TemplateMessage.ipfix(1, System.currentTimeMillis() / 1000, 0).set(300).zeros(length - 16 - 4).build();
     }
 }
