@@ -36,6 +36,16 @@ class FieldMappingTest {
         b.putShort((short) (mac >>> 32)).putInt((int) mac);
     }
 
+    /** DEVELOPERS.md's decode test in five lines, kept here so that the example compiles and passes. */
+    @Test
+    void aDecodeTestInFiveLines() {
+        DecodeHarness h = new DecodeHarness();
+        TemplateMessage m = TemplateMessage.ipfix(1).templateSet(300, field(Ie.SOURCE_IPV4_ADDRESS, 4), field(Ie.OCTET_DELTA_COUNT, 8));
+        m.set(300).body().put(new byte[] {10, 0, 0, 1}).putLong(1500);
+        assertEquals(1500L, number(h.feed(m.build()).getFirst().get("bytes")));
+        assertEquals(0, h.stats().totalErrors());
+    }
+
     @Test
     void ipv4RecordWithFallbackFieldsEnterpriseAndVariableLengths() {
         TemplateMessage m = TemplateMessage.ipfix(42).set(2).template(300, 0,
