@@ -90,12 +90,21 @@ public final class DecodeHarness {
             throw new UncheckedIOException(e);
         }
         StringBuilder out = new StringBuilder();
-        for (CapturedDatagram c : captured) {
-            datagram.setExporter(c.sourceAddress(), c.sourcePort());
-            receivedNs = c.timestampNanos();
-            decode(c.payload(), out);
-        }
+        for (CapturedDatagram c : captured) decode(c, out);
         return CaptureReplay.parseLines(out.toString());
+    }
+
+    /** Decodes one captured datagram, from its own source at its capture time; returns its flows. */
+    public List<Map<String, Object>> feed(CapturedDatagram c) {
+        StringBuilder out = new StringBuilder();
+        decode(c, out);
+        return CaptureReplay.parseLines(out.toString());
+    }
+
+    private void decode(CapturedDatagram c, StringBuilder out) {
+        datagram.setExporter(c.sourceAddress(), c.sourcePort());
+        receivedNs = c.timestampNanos();
+        decode(c.payload(), out);
     }
 
     /** Decodes one datagram into the test's own sink: for tests of the sink contract itself. */
