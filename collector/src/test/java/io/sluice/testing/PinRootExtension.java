@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +31,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@code @BeforeEach} methods), resolves annotated parameters, and after each test (even a failed or
  * aborted one) removes every pin root it handed out for it, unmounting the private ones. The roots of
  * one test are kept in the test method's store, so nothing outlives it.
+ *
+ * <p>The test method's own parameters are prepared in {@link #beforeEach} too, not when JUnit resolves
+ * them: JUnit wraps whatever a resolver throws into an error, so a skip (BPF unavailable outside CI)
+ * thrown there would fail the test instead of skipping it.
  */
 public final class PinRootExtension implements BeforeEachCallback, ParameterResolver, AfterEachCallback {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PinRootExtension.class);
@@ -39,6 +44,11 @@ public final class PinRootExtension implements BeforeEachCallback, ParameterReso
 
     @Override
     public void beforeEach(ExtensionContext c) throws Exception {
+        Parameter[] parameters = c.getRequiredTestMethod().getParameters();
+        for (int i = 0; i < parameters.length; i++) {
+            PinRoot spec = parameters[i].getAnnotation(PinRoot.class);
+            if (spec != null && parameters[i].getType() == Path.class) c.getStore(NAMESPACE).put(i, create(c, spec));
+        }
         for (Object instance : c.getRequiredTestInstances().getAllInstances()) {
             for (Class<?> k = instance.getClass(); k != Object.class; k = k.getSuperclass()) {
                 for (Field f : k.getDeclaredFields()) {
@@ -63,6 +73,9 @@ public final class PinRootExtension implements BeforeEachCallback, ParameterReso
     public Object resolveParameter(ParameterContext p, ExtensionContext c) {
         if (p.getParameter().getType() != Path.class || c.getTestMethod().isEmpty()) {
             throw new ParameterResolutionException("@PinRoot goes on a Path parameter of a test or @BeforeEach method: " + p.getParameter());
+        }
+        if (p.getDeclaringExecutable().equals(c.getRequiredTestMethod())) {
+            return c.getStore(NAMESPACE).get(p.getIndex(), Path.class); // prepared by beforeEach
         }
         return create(c, p.findAnnotation(PinRoot.class).orElseThrow());
     }
