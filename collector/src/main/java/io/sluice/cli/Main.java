@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "sluice", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Flow collector: sFlow, NetFlow and IPFIX from UDP to Kafka.",
-        subcommands = {RunCommand.class, DecodeMain.class, ReplayCommand.class, Main.VersionCommand.class,
+        subcommands = {RunCommand.class, DecodeMain.class, ReplayCommand.class, Main.VersionCommand.class, AotTrainingCommand.class,
                 CommandLine.HelpCommand.class, AutoComplete.GenerateCompletion.class})
 public final class Main implements Runnable {
     @CommandLine.Spec

@@ -335,8 +335,9 @@ public final class ConfigLoader {
         String envState = System.getenv("SLUICE_STATE");
         String stateDir = h.string("state-dir", envState == null ? d.stateDir() : envState);
         Duration maxAge = h.duration("template-snapshot-max-age", d.templateSnapshotMaxAge(), Duration.ZERO);
+        Duration warmUp = h.duration("warm-up", d.warmUp(), Duration.ZERO);
         h.rejectUnknownKeys();
-        return new HandoverSettings(enabled, Path.of(pinRoot), stateDir, maxAge, d.bpfObject(), d.lockTimeout());
+        return new HandoverSettings(enabled, Path.of(pinRoot), stateDir, maxAge, d.bpfObject(), d.lockTimeout(), warmUp);
     }
 
     private static List<SluiceConfig.Listener> listeners(ConfigNode root) throws ConfigException {

@@ -101,6 +101,7 @@ public final class ConfigPrinter {
         handover.put("pin-root", h.pinRoot().toString());
         handover.put("state-dir", h.stateDir());
         handover.put("template-snapshot-max-age", duration(h.templateSnapshotMaxAge()));
+        handover.put("warm-up", duration(h.warmUp()));
         root.put("handover", handover);
         try {
             return YAML.writeValueAsString(root);

@@ -16,16 +16,20 @@ import java.time.Duration;
  * @param bpfObject the object holding the {@code owner} map definition (the bundled one)
  * @param lockTimeout how long to wait for another sluice that is taking over or releasing the same
  *     listener at the same moment
+ * @param warmUp how long a successor runs synthetic datagrams through its own decoders before it takes
+ *     the port ({@code io.sluice.warmup}): a cold JVM decodes several times slower for its first seconds,
+ *     and the datagrams it cannot read in time are lost in its sockets. Only when another process serves
+ *     the port; zero: take it at once
  */
 public record HandoverSettings(boolean enabled, Path pinRoot, String stateDir, Duration templateSnapshotMaxAge,
-                               BpfObjectSource bpfObject, Duration lockTimeout) {
+                               BpfObjectSource bpfObject, Duration lockTimeout, Duration warmUp) {
     /** The default pin root: /sys/fs/bpf/sluice, where `bpftool map dump pinned` finds it. */
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/sluice");
 
     public static final HandoverSettings DEFAULTS = new HandoverSettings(true, DEFAULT_PIN_ROOT, "",
-            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10));
+            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10), Duration.ofSeconds(2));
 
     public HandoverSettings withPinRoot(Path root) {
-        return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout);
+        return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout, warmUp);
     }
 }

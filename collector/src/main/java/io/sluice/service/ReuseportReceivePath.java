@@ -63,7 +63,8 @@ public final class ReuseportReceivePath implements AutoCloseable {
     }
 
     /**
-     * Opens and binds a listener's sockets (workers not started yet).
+     * Opens and binds a listener's sockets and loads its program (workers not started, program not
+     * attached: {@link #start}, then {@link #steer}).
      *
      * @param handlers the handler of worker {@code i}, called once per worker while opening
      * @throws IOException the address cannot be bound (in use, not local, no permission)
@@ -77,13 +78,13 @@ public final class ReuseportReceivePath implements AutoCloseable {
             Steering steering;
             UserSpaceAllowList.Table userSpace = null;
             try {
-                steering = Steering.attachOrFallback(listener.name(), group, mode, bpf, rules);
+                steering = Steering.loadOrFallback(listener.name(), group, mode, bpf, rules);
             } catch (GuardUnavailableException e) {
                 if (!listener.guardUserSpace()) throw e;
                 log.warn("listener {}: {}; guard-fallback: user-space, so the workers check the allow-list instead: refused "
                         + "datagrams still take socket buffer space (docs/security.md){}", listener.name(), e.getMessage(),
                         rules.rateLimit() != null ? "; the rate-limit is NOT enforced" : "");
-                steering = Steering.attachOrFallback(listener.name(), group, mode, bpf, GuardRules.NONE);
+                steering = Steering.loadOrFallback(listener.name(), group, mode, bpf, GuardRules.NONE);
                 userSpace = new UserSpaceAllowList.Table();
                 userSpace.set(rules.allow());
             }
@@ -149,6 +150,30 @@ public final class ReuseportReceivePath implements AutoCloseable {
     public void start() {
         pool.start();
         running = true;
+    }
+
+    /**
+     * Attaches this listener's program to the port's reuseport group: from here the kernel steers every
+     * datagram to this process's sockets. Called once the workers run (and are warm), so that a successor
+     * never takes traffic it cannot read yet; until then a predecessor's program keeps its traffic.
+     *
+     * @throws GuardUnavailableException the kernel refused the attach and the listener has an allow-list
+     */
+    public void steer() {
+        steering.attach(group);
+    }
+
+    /**
+     * Whether another process holds sockets bound like this listener's (a predecessor serving the port:
+     * a handover is about to happen). False when that cannot be read: the warm-up is then skipped, not the start.
+     */
+    public boolean servedByAnotherProcess() {
+        try {
+            return !io.sluice.handover.SocketHolders.of(group).isEmpty();
+        } catch (java.io.IOException | RuntimeException e) {
+            log.debug("listener {}: cannot tell whether another process serves the port: {}", name, e.toString());
+            return false;
+        }
     }
 
     /**

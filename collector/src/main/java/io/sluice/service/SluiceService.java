@@ -17,6 +17,7 @@ import io.sluice.pipeline.BatchingFlowSink;
 import io.sluice.pipeline.WorkerPipeline;
 import io.sluice.steering.BpfObjectSource;
 import io.sluice.steering.GuardUnavailableException;
+import io.sluice.warmup.WarmUp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -97,6 +98,8 @@ public final class SluiceService implements AutoCloseable {
             service.succession.restoreTemplates();
             service.succession.startSharing(service.metrics.registry(), service.degradedReasons::add);
             service.listeners.forEach(ReuseportReceivePath::start);
+            service.warmUpBeforeTakingOver();
+            service.steer();
             service.succession.takeOver(service.listeners);
         } catch (ConfigException | RuntimeException e) {
             service.close();
@@ -148,6 +151,33 @@ public final class SluiceService implements AutoCloseable {
             for (WorkerPipeline p : pipelines) outputStats.add(p.sink().stats());
             metrics.addListener(lc.name(), path::ebpfLoaded);
             succession.addTemplateInlet(lc.protocol(), pipelines[0]);
+        }
+    }
+
+    /**
+     * When another process serves one of the ports (a handover), runs the warm-up ({@code handover.warm-up})
+     * before this process takes any port: until {@link #steer} the predecessor's program keeps steering
+     * every datagram to the predecessor, so the time spent here costs nothing, and the successor meets
+     * the full rate with compiled decoders instead of an interpreter.
+     */
+    private void warmUpBeforeTakingOver() {
+        Duration budget = config.handover().warmUp();
+        if (!config.handover().enabled() || budget.isZero()) return;
+        if (listeners.stream().noneMatch(ReuseportReceivePath::servedByAnotherProcess)) return;
+        List<io.sluice.decode.ListenerProtocol> protocols = config.listeners().stream().map(SluiceConfig.Listener::protocol).toList();
+        WarmUp.Result r = WarmUp.run(config, protocols, new StandardDecoders(config)::newDecoder, OutputFactory.batchEncoding(output), budget);
+        log.info("warm-up before taking over: {} synthetic datagrams ({} flows, {} decode errors) through the decoders in {} ms",
+                r.datagrams(), r.flows(), r.errors(), r.took().toMillis());
+    }
+
+    /** Attaches every listener's program: from here the kernel steers the ports' datagrams to this process. */
+    private void steer() throws ConfigException {
+        for (int i = 0; i < listeners.size(); i++) {
+            try {
+                listeners.get(i).steer();
+            } catch (GuardUnavailableException e) {
+                throw new ConfigException("listeners[" + i + "].allow", e.getMessage());
+            }
         }
     }
 

@@ -15,14 +15,18 @@ public final class Steering implements AutoCloseable {
 
     private final String listener;
     private final SteeringMode requested;
-    private final BpfSteering bpf;
-    private final String reason;
+    /** The loaded program; null on the hash or after a fallback (attach refused): only the starting thread changes it. */
+    private volatile BpfSteering bpf;
+    private volatile String reason;
+    private final GuardRules rules;
+    private volatile boolean attached;
 
-    private Steering(String listener, SteeringMode requested, BpfSteering bpf, String reason) {
+    private Steering(String listener, SteeringMode requested, BpfSteering bpf, String reason, GuardRules rules) {
         this.listener = listener;
         this.requested = requested;
         this.bpf = bpf;
         this.reason = reason;
+        this.rules = rules;
     }
 
     /** {@link #attachOrFallback(String, ReuseportSocketGroup, SteeringMode, BpfObjectSource, GuardRules)} without a guard. */
@@ -43,33 +47,68 @@ public final class Steering implements AutoCloseable {
      */
     public static Steering attachOrFallback(String listener, ReuseportSocketGroup group, SteeringMode mode,
             BpfObjectSource source, GuardRules rules) {
+        Steering steering = loadOrFallback(listener, group, mode, source, rules);
+        steering.attach(group);
+        return steering;
+    }
+
+    /**
+     * The first half of {@link #attachOrFallback}: loads {@code mode}'s program for {@code group} (or falls
+     * back, with the same rules) but leaves the group's steering as it is until {@link #attach}. A successor
+     * binds its sockets, starts and warms its workers, and only then attaches: until that moment the
+     * predecessor's program keeps steering every datagram to the predecessor's sockets (docs/upgrade.md).
+     */
+    public static Steering loadOrFallback(String listener, ReuseportSocketGroup group, SteeringMode mode,
+            BpfObjectSource source, GuardRules rules) {
         String program = mode.programName(rules.enforcing());
         if (program == null) {
             String why = "steering mode hash: the kernel's 4-tuple hash, no BPF program";
             LOG.info("listener {} on {}: {}", listener, group.localAddress(), why);
-            return new Steering(listener, mode, null, why);
+            return new Steering(listener, mode, null, why, rules);
         }
-        BpfSteering loaded = null;
         try {
-            loaded = BpfSteering.load(source, mode, group.size(), rules);
-            loaded.attach(group);
-            LOG.info("listener {} on {}: BPF steering {} over {} sockets; guard: {}", listener, group.localAddress(), mode,
-                    group.size(), rules.describe());
-            return new Steering(listener, mode, loaded, "BPF program " + program + " attached");
+            BpfSteering loaded = BpfSteering.load(source, mode, group.size(), rules);
+            return new Steering(listener, mode, loaded, "BPF program " + program + " loaded, not attached yet", rules);
         } catch (BpfLoadException e) {
-            if (loaded != null) {
-                loaded.close();
-            }
-            if (rules.allow() != null) {
-                throw new GuardUnavailableException("listener " + listener + " has an allow-list but its BPF program "
-                        + "cannot run here (" + e.getMessage() + "): refusing to open a port meant to be closed "
-                        + "(docs/security.md: grant CAP_BPF, or set guard-fallback: user-space)", e);
-            }
-            LOG.warn("listener {} on {}: BPF steering {} unavailable, falling back to the kernel's 4-tuple hash "
-                    + "(one exporter's packets all go to one socket{}): {}", listener, group.localAddress(), mode,
-                    rules.rateLimit() != null ? "; the rate limit is NOT enforced" : "", e.getMessage());
-            return new Steering(listener, mode, null, e.getMessage());
+            return fallBack(listener, group, mode, rules, e);
         }
+    }
+
+    /**
+     * Attaches the loaded program to {@code group} (from this moment the kernel steers the port's datagrams
+     * by it, replacing any earlier process's program); a no-op on the hash or when already attached. A kernel
+     * that refuses the attach falls back to the hash as a refused load does.
+     *
+     * @throws GuardUnavailableException the attach was refused and the rules have an allow-list
+     */
+    public void attach(ReuseportSocketGroup group) {
+        BpfSteering loaded = bpf;
+        if (loaded == null || attached) return;
+        try {
+            loaded.attach(group);
+            attached = true;
+            reason = "BPF program " + requested.programName(rules.enforcing()) + " attached";
+            LOG.info("listener {} on {}: BPF steering {} over {} sockets; guard: {}", listener, group.localAddress(), requested,
+                    group.size(), rules.describe());
+        } catch (BpfLoadException e) {
+            loaded.close();
+            bpf = null;
+            Steering fallback = fallBack(listener, group, requested, rules, e);
+            reason = fallback.reason;
+        }
+    }
+
+    private static Steering fallBack(String listener, ReuseportSocketGroup group, SteeringMode mode, GuardRules rules,
+            BpfLoadException e) {
+        if (rules.allow() != null) {
+            throw new GuardUnavailableException("listener " + listener + " has an allow-list but its BPF program "
+                    + "cannot run here (" + e.getMessage() + "): refusing to open a port meant to be closed "
+                    + "(docs/security.md: grant CAP_BPF, or set guard-fallback: user-space)", e);
+        }
+        LOG.warn("listener {} on {}: BPF steering {} unavailable, falling back to the kernel's 4-tuple hash "
+                + "(one exporter's packets all go to one socket{}): {}", listener, group.localAddress(), mode,
+                rules.rateLimit() != null ? "; the rate limit is NOT enforced" : "", e.getMessage());
+        return new Steering(listener, mode, null, e.getMessage(), rules);
     }
 
     /**

@@ -78,6 +78,10 @@ class DebIT {
                 assertFalse(ci, "systemd-analyze is missing (bin/setup installs systemd)");
             }
             assertTrue(ok("/usr/bin/sluice", "--version").startsWith("sluice "));
+            // the AOT cache made by bin/dist still matches its jars once dpkg installed them (-XX:AOTMode=on: or no start)
+            Release.Result strict = Release.run(List.of("/usr/bin/sluice", "--version"), Map.of("PATH", "/usr/sbin:/usr/bin:/sbin:/bin",
+                    "SLUICE_JAVA_OPTS", "-XX:AOTMode=on"), Duration.ofMinutes(1));
+            assertEquals(0, strict.code(), "the installed release starts from its AOT cache:\n" + strict.output());
 
             runAsTheUnitWould(kafka);
         } finally {
