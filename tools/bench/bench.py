@@ -12,6 +12,9 @@ Phases (phases.py; in this order, written to target/bench/results.json and resul
   packed    (opt-in, by name) into Kafka with kafka.flows-per-record 32
   steering  into Kafka with steering `hash` instead of `random`, on the first protocol
   peers     nfcapd (nfdump) and nfacctd/sfacctd (pmacct) from Debian's packages, on the same datagrams
+  handover  (lifecycle.py) a second sluice takes the port over from a running one at the kafka phase's
+            zero-loss rate, with and without its warm-up, 3 times each: flows sent = in Kafka
+  soak      (opt-in, `make soak`) 5 minutes into Kafka at that rate: zero loss, RSS sampled, flat
   (`sluice` = none + kafka; a phase that needs the kernel limit brings `kernel` along)
 
 Usage: bin/bench [--phases kernel,decode,...] [--protocols ipfix,netflow_v9,...] [--max-rate N]
@@ -30,6 +33,7 @@ import time
 
 from env import HERE, OUT, build, load_average, log
 from phases import PHASES, Bench, default_phases, selected_phases
+import lifecycle  # noqa: F401 (registers the handover and soak phases after those of phases.py)
 from report import report
 from traffic import CAPTURES, FlowCounts, build_native
 

@@ -19,9 +19,10 @@ METRICS = ("sluice_packets_received_total", "sluice_socket_drops_total", "sluice
 
 
 class Sluice:
-    def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=(), listener_keys=""):
+    def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=(), listener_keys="",
+                 port=None):
         self.names = METRICS + tuple(metrics)  # what metrics() reads: METRICS and a phase's own
-        self.port = free_port()
+        self.port = port or free_port()  # a given port: a successor taking over a running sluice's (handover)
         self.metrics_port = free_port(socket.SOCK_STREAM)
         self.output, self.broker, self.topic = output, broker, topic
         self.scrapes = 0  # every /metrics read; their own heap allocation is subtracted (scrape_cost)

@@ -104,4 +104,31 @@ def report(results):
                               f"{fmt_int(x.get('flows_dropped'))} | {x.get('cpu_s_sluice', x.get('cpu_s'))} | "
                               f"{x['load']:.1f} | {'yes' if x['lost'] else 'no'} |")
         md.append("")
+    md += lifecycle(results.get("lifecycle", {}))
     return "\n".join(md)
+
+
+def lifecycle(found):
+    """The handover and soak phases (lifecycle.py), when they ran."""
+    md = []
+    h = found.get("handover")
+    if h:
+        md += [f"## Handover at {h['rate_datagrams_per_s']:,} datagrams/s ({h['protocol']}, {h['rate_source']})", "",
+               "| successor | repeat | flows sent | in Kafka | lost | duplicated ≥ | switch ms | A drained (ms) | "
+               "B socket drops | B warm-up ms | load |",
+               "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for name, v in h["variants"].items():
+            for i, r in enumerate(v["repeats"], 1):
+                md.append(f"| {name} | {i} | {r['flows_sent']:,} | {r['flows_in_kafka']:,} | {r['flows_lost']:,} | "
+                          f"{r['flows_duplicated_at_least']:,} | {r['switch_ms']:,} | {fmt_int(r['a_drained'])} "
+                          f"({fmt_int(r['a_drain_ms'])}) | {r['b_takeover_socket_drops']:,} | {r['b_warm_up_ms']:,} | "
+                          f"{r['load']:.1f} |")
+        md.append("")
+    s = found.get("soak")
+    if s:
+        md += [f"## Soak: {s['seconds']:g} s at {s['rate_datagrams_per_s']:,} datagrams/s ({s['protocol']})", "",
+               f"{s['flows_in_kafka']:,} of {s['flows_sent']:,} flows in Kafka, socket drops {s['socket_drops']:,}, "
+               f"flows dropped {s['flows_dropped']:,}; RSS {fmt_mib(s['rss_first_minute_bytes'])} (first minute) -> "
+               f"{fmt_mib(s['rss_last_minute_bytes'])} (last), growth {s['rss_growth']}: "
+               f"{'zero loss' if s['zero_loss'] else 'LOSS'}, {'flat' if s['rss_flat'] else 'NOT flat'}.", ""]
+    return md

@@ -1,0 +1,166 @@
+"""The phases of sluice's life beyond one steady run (issue 14): a handover between two processes at the
+rate the `kafka` phase found zero-loss, and a soak at that rate (opt-in, `make soak`). Registered with
+phases.phase, so they run after the phases of phases.py, in the order declared here.
+
+Both count flows the way an outside observer would: what udp-blast sent (the flows of those datagrams,
+from the capture itself) against the records in the topic, one flow per record."""
+import os
+import re
+import threading
+import time
+
+from collector import Sluice
+from env import OUT, load_average, log
+from phases import OPT_IN, phase
+from search import spread
+from traffic import CAPTURES, blast
+
+OPT_IN.add("soak")
+HANDOVER_REPEATS = 3
+HANDOVER_SECONDS = 20.0     # the exporter's run; the successor starts HANDOVER_AFTER seconds into it
+HANDOVER_AFTER = 5.0
+SOAK_SECONDS = float(os.environ.get("SLUICE_SOAK_SECONDS", "300"))
+SOAK_SAMPLE_SECONDS = 10.0
+DRAINED = re.compile(r"drained (\d+) datagrams in (\d+) ms after the stop; received (\d+) in all")
+WARMED = re.compile(r"warm-up before taking over: (\d+) synthetic datagrams .* in (\d+) ms")
+TAKEOVER_DROPS = re.compile(r"its sockets dropped (\d+) datagrams until the previous sluice exited")
+
+
+def zero_loss_rate(bench, proto):
+    """The rate the handover and the soak run at: the `kafka` phase's zero-loss figure of this run, else
+    --max-rate, else 10k datagrams/s (a modest rate, said in the result)."""
+    rate = bench.zero_loss("sluice-kafka", proto)
+    source = "sluice-kafka zero-loss rate of this run"
+    if not rate:
+        rate, source = (bench.args.max_rate, "--max-rate") if bench.args.max_rate else (10_000, "default (no kafka phase)")
+    return int(rate), source
+
+
+def await_topic(broker, topic, expected, timeout=90.0):
+    """The topic's record count once it reaches `expected` or stops growing for 3 s."""
+    deadline, last, still_since = time.time() + timeout, -1, time.time()
+    while time.time() < deadline:
+        n = broker.count(topic)
+        if n >= expected:
+            time.sleep(1.0)  # and nothing more after it (a duplicate would come late)
+            return broker.count(topic)
+        if n != last:
+            last, still_since = n, time.time()
+        elif time.time() - still_since > 3.0:
+            return n
+        time.sleep(0.5)
+    return broker.count(topic)
+
+
+def sent_in_background(port, rate, seconds, capture):
+    """udp-blast in a thread; the result dict fills in when it ends."""
+    result = {}
+    t = threading.Thread(target=lambda: result.update(blast(port, rate, seconds, capture)), daemon=True)
+    t.start()
+    return t, result
+
+
+@phase("handover")
+def handover(bench):
+    """A serves into Kafka; one exporter sends for 20 s at the zero-loss rate; B starts on the same port 5 s in,
+    takes over, A drains and exits. Repeated with and without B's warm-up (handover.warm-up 0s, the JVM
+    cold as before the warm-up existed), alternating, 3 times each: flows sent = in Kafka, time to switch,
+    A's drain, what B's sockets dropped."""
+    proto = bench.protocols[0]
+    capture = CAPTURES[proto]
+    rate, rate_source = zero_loss_rate(bench, proto)
+    broker = bench.broker()
+    state = os.path.join(OUT, "handover-state")
+    os.makedirs(state, exist_ok=True)
+    variants = {"warm-up 2s": [], "warm-up 0s": []}
+    for i in range(HANDOVER_REPEATS):
+        for name, runs in variants.items():
+            topic = f"flows-handover-{proto}-{i}-{name[8]}".replace("_", "-")
+            broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
+            extra = list(bench.args.set) + [f"handover.state-dir={state}", f"handover.warm-up={name.split()[1]}"]
+            runs.append(one_handover(bench, broker, topic, capture, rate, extra))
+            r = runs[-1]
+            log(f"  handover {proto} @{rate} ({name}) #{i + 1}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
+                f"lost {r['flows_lost']}, switch {r['switch_ms']} ms, A drained {r['a_drained']} in {r['a_drain_ms']} ms, "
+                f"B socket drops {r['b_takeover_socket_drops']}{' LOSS' if r['flows_lost'] else ''}")
+    entry = {"collector": "sluice", "protocol": proto, "capture": capture, "rate_datagrams_per_s": rate,
+             "rate_source": rate_source, "seconds": HANDOVER_SECONDS, "successor_after_s": HANDOVER_AFTER,
+             "variants": {name: {"repeats": runs, "zero_loss": all(r["flows_lost"] == 0 for r in runs),
+                                 "flows_lost": spread([r["flows_lost"] for r in runs]),
+                                 "switch_ms": spread([r["switch_ms"] for r in runs])}
+                          for name, runs in variants.items()}}
+    bench.results.setdefault("lifecycle", {})["handover"] = entry
+
+
+def one_handover(bench, broker, topic, capture, rate, extra):
+    a = Sluice("kafka", "random", bench.args.workers, broker, topic, extra)
+    a.start()
+    b = None
+    try:
+        warm = blast(a.port, min(rate, 20_000), 3.0, capture)  # A's JIT warm, its templates learnt
+        sender, sent = sent_in_background(a.port, rate, HANDOVER_SECONDS, capture)
+        time.sleep(HANDOVER_AFTER)
+        b = Sluice("kafka", "random", bench.args.workers, broker, topic, extra, port=a.port)
+        t0 = time.time()
+        b.start()
+        a.proc.wait(timeout=90)
+        switch_ms = round((time.time() - t0) * 1000)
+        sender.join()
+        flows_sent = bench.flows.in_first(capture, warm["sent"]) + bench.flows.in_first(capture, sent["sent"])
+        in_kafka = await_topic(broker, topic, flows_sent)
+        b.stop()
+        a_log, b_log = open(a.log.name).read(), open(b.log.name).read()
+        drained, warmed, drops = DRAINED.search(a_log), WARMED.search(b_log), TAKEOVER_DROPS.search(b_log)
+        return {"datagrams_sent": warm["sent"] + sent["sent"], "sent_per_s": sent["rate"], "flows_sent": flows_sent,
+                "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
+                "flows_duplicated_at_least": max(in_kafka - flows_sent, 0), "switch_ms": switch_ms,
+                "a_exit": a.proc.returncode, "a_drained": int(drained.group(1)) if drained else None,
+                "a_drain_ms": int(drained.group(2)) if drained else None,
+                "b_warm_up_ms": int(warmed.group(2)) if warmed else 0,
+                "b_takeover_socket_drops": int(drops.group(1)) if drops else 0,
+                "load": load_average()}
+    finally:
+        for s in (a, b):
+            if s is not None:
+                s.stop()
+
+
+@phase("soak")
+def soak(bench):
+    """One sluice into Kafka at the zero-loss rate for SLUICE_SOAK_SECONDS (300): every flow in the topic,
+    no socket drop, and its RSS sampled every 10 s (flat: the last minute's median within 10% of the first
+    minute's after the start)."""
+    proto = bench.protocols[0]
+    capture = CAPTURES[proto]
+    rate, rate_source = zero_loss_rate(bench, proto)
+    broker = bench.broker()
+    topic = f"flows-soak-{proto}".replace("_", "-")
+    broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
+    s = Sluice("kafka", "random", bench.args.workers, broker, topic, list(bench.args.set))
+    s.start()
+    try:
+        sender, sent = sent_in_background(s.port, rate, SOAK_SECONDS, capture)
+        rss, t0 = [], time.time()
+        while sender.is_alive():
+            sender.join(SOAK_SAMPLE_SECONDS)
+            rss.append({"t_s": round(time.time() - t0), "rss_bytes": s.memory()["rss_bytes"]})
+        flows_sent = bench.flows.in_first(capture, sent["sent"])
+        m = s.settle(sent["sent"])
+        in_kafka = await_topic(broker, topic, flows_sent)
+    finally:
+        s.stop()
+    per_minute = int(60 / SOAK_SAMPLE_SECONDS)
+    first = spread([r["rss_bytes"] for r in rss[1:1 + per_minute]])["median"]
+    last = spread([r["rss_bytes"] for r in rss[-per_minute:]])["median"]
+    growth = None if not first or not last else round(last / first - 1, 3)
+    entry = {"protocol": proto, "capture": capture, "rate_datagrams_per_s": rate, "rate_source": rate_source,
+             "seconds": SOAK_SECONDS, "datagrams_sent": sent["sent"], "sent_per_s": sent["rate"],
+             "flows_sent": flows_sent, "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
+             "socket_drops": int(m["sluice_socket_drops_total"]), "flows_dropped": int(m["sluice_flows_dropped_total"]),
+             "rss_samples": rss, "rss_first_minute_bytes": first, "rss_last_minute_bytes": last, "rss_growth": growth,
+             "rss_flat": growth is not None and abs(growth) <= 0.10, "load": load_average()}
+    entry["zero_loss"] = entry["flows_lost"] == 0 and entry["socket_drops"] == 0 and entry["flows_dropped"] == 0
+    log(f"  soak {proto} @{rate} {SOAK_SECONDS:g}s: {in_kafka}/{flows_sent} flows in Kafka, socket drops "
+        f"{entry['socket_drops']}, RSS {(first or 0) >> 20} -> {(last or 0) >> 20} MiB ({growth})"
+        f"{'' if entry['zero_loss'] else ' LOSS'}")
+    bench.results.setdefault("lifecycle", {})["soak"] = entry
