@@ -10,6 +10,7 @@ Phases (phases.py; in this order, written to target/bench/results.json and resul
   none      sluice end to end, `--output none`
   kafka     sluice into a real Kafka broker started by the bench (flows counted in the topic)
   packed    (opt-in, by name) into Kafka with kafka.flows-per-record 32
+  acks      (opt-in, by name) the first protocol into Kafka with acks=all + idempotence
   steering  into Kafka with steering `hash` instead of `random`, on the first protocol
   peers     nfcapd (nfdump) and nfacctd/sfacctd (pmacct) from Debian's packages, on the same datagrams
   handover  (lifecycle.py) a second sluice takes the port over from a running one at the kafka phase's
