@@ -11,6 +11,7 @@ Phases (phases.py; in this order, written to target/bench/results.json and resul
   kafka     sluice into a real Kafka broker started by the bench (flows counted in the topic)
   packed    (opt-in, by name) into Kafka with kafka.flows-per-record 32
   acks      (opt-in, by name) the first protocol into Kafka with acks=all + idempotence
+  share     (opt-in, by name) the first protocol into Kafka with templates.share on
   steering  into Kafka with steering `hash` instead of `random`, on the first protocol
   peers     nfcapd (nfdump) and nfacctd/sfacctd (pmacct) from Debian's packages, on the same datagrams
   handover  (lifecycle.py) a second sluice takes the port over from a running one at the kafka phase's
@@ -34,7 +35,8 @@ import time
 
 from env import HERE, OUT, build, load_average, log
 from phases import PHASES, Bench, default_phases, selected_phases
-import lifecycle  # noqa: F401 (registers the handover and soak phases after those of phases.py)
+import variants  # noqa: F401 (registers the opt-in packed, acks and share phases)
+import lifecycle  # noqa: F401 (registers the handover and soak phases)
 from report import report
 from traffic import CAPTURES, FlowCounts, build_native
 

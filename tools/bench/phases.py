@@ -23,7 +23,7 @@ from traffic import CAPTURES, FULL_SPEED, blast, free_port, sink_run
 PHASES = {}  # name -> (function, needs the kernel limit)
 ALIASES = {"sluice": ("none", "kafka")}
 # Declared but left out of a plain `make bench` (time budget): run them by name.
-OPT_IN = {"packed", "acks"}
+OPT_IN = set()  # filled by the modules that declare opt-in phases (variants.py, lifecycle.py)
 
 # JMH benchmark (method, capture param) per protocol.
 JMH_BENCHMARKS = {
@@ -342,24 +342,6 @@ def kafka(bench):
     """sluice into the broker; the search starts at `--output none`'s figure when this run has it."""
     for proto in bench.protocols:
         sluice_search(bench, "sluice-kafka", proto, output="kafka", start=bench.zero_loss("sluice-none", proto))
-
-
-@phase("packed")
-def packed(bench):
-    """Into Kafka with 32 length-delimited flows per record (`kafka.flows-per-record`); opt-in."""
-    for proto in bench.protocols:
-        sluice_search(bench, "sluice-kafka-packed", proto, output="kafka", extra=["kafka.flows-per-record=32"],
-                      start=bench.zero_loss("sluice-none", proto))
-
-
-@phase("acks")
-def acks(bench):
-    """The first protocol into Kafka with acks=all and idempotence (no duplicate on a retry) instead of the
-    default acks=1: the price of the stronger delivery (issue 14); opt-in."""
-    proto = bench.protocols[0]
-    sluice_search(bench, "sluice-kafka-acks-all", proto, output="kafka",
-                  extra=["kafka.producer.acks=all", "kafka.producer.enable.idempotence=true"],
-                  start=bench.zero_loss("sluice-kafka", proto))
 
 
 @phase("steering")

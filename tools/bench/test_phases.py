@@ -1,6 +1,8 @@
 """Self-test of the phase plumbing that decides what a run measures (`make test`, well under a second)."""
 import unittest
 
+import variants  # noqa: F401 (their phases, registered in bench.py's order: declaration order is run order)
+import lifecycle  # noqa: F401
 from phases import default_phases, flows_per_record, in_topic, selected_phases
 
 
@@ -12,8 +14,11 @@ class PhasesTest(unittest.TestCase):
             selected_phases("nope")
 
     def test_opt_in_phases_stay_out_of_a_plain_run(self):
-        self.assertNotIn("packed", default_phases().split(","))
-        self.assertIn("packed", selected_phases("packed"))
+        for name in ("packed", "acks", "share", "soak"):
+            self.assertNotIn(name, default_phases().split(","))
+            self.assertIn(name, selected_phases(name))
+        self.assertIn("handover", default_phases().split(","))
+        self.assertEqual(["kernel", "kafka", "acks", "handover", "soak"], selected_phases("soak,handover,acks,kafka"))
 
     def test_flows_per_record_comes_from_the_settings(self):
         self.assertEqual(1, flows_per_record(["kafka.producer.linger.ms=5"]))
