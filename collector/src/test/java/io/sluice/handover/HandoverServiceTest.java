@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.cli.Main;
 import io.sluice.testing.BpfRequirement;
+import io.sluice.testing.ChildProcess;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
