@@ -44,7 +44,7 @@ class ExporterLedgerIT {
                 handover: {enabled: false}
                 """.formatted(LossScenario.WINDOW));
         try (SluiceProcess sluice = SluiceProcess.start(config)) {
-            scenario.send(sluice.listener());
+            scenario.send(sluice.listener(), sluice.metricsBase());
             MetricsScrape m = LossScenario.awaitSettled(sluice.metricsBase(), scenario.datagrams());
             System.out.println("ExporterLedgerIT, bin/sluice run pid " + sluice.pid() + ":\n" + m.text().lines()
                     .filter(l -> l.startsWith("sluice_exporter_sequence_") && !l.contains(" 0")).reduce("", (a, b) -> a + b + "\n"));

@@ -51,8 +51,8 @@ class ExporterLossTest {
         LossScenario scenario = new LossScenario(); // the same through bin/sluice run: ExporterLedgerIT
         SluiceConfig config = config();
         try (SluiceService service = SluiceService.start(config)) {
-            scenario.send(service.listenerAddress(0));
             String base = "http://127.0.0.1:" + service.metricsPort();
+            scenario.send(service.listenerAddress(0), base);
             MetricsScrape m = awaitDatagrams(base, scenario.datagrams());
             System.out.println(m.text().lines().filter(l -> l.startsWith("sluice_exporter_sequence")).reduce("", (a, b) -> a + b + "\n"));
             scenario.assertCounters(m);

@@ -81,16 +81,24 @@ public final class LossScenario {
         return sflow.size() + v5.size() + v9.size() + ipfix.size() + ipfixRestarted.size();
     }
 
-    /** Sends every exporter's datagrams to {@code to} (2000/s each), the IPFIX restart 6.5 s after its first run. */
-    public void send(InetSocketAddress to) throws IOException, InterruptedException {
+    /**
+     * Sends every exporter's datagrams to {@code to} (2000/s each); the IPFIX restart once the first run is
+     * decoded (read from {@code metricsBase}/metrics) and the reorder window has passed since.
+     */
+    public void send(InetSocketAddress to, String metricsBase) throws IOException, InterruptedException {
         Replayer.send(sflow, to, source(31), 2000, 1);
         Replayer.send(v5, to, source(32), 2000, 1);
         Replayer.send(v9, to, source(33), 2000, 1);
         Replayer.send(ipfix, to, source(34), 2000, 1);
         // the exporter reboots: longer than the reorder window (3 s) after the last message of the first run was
-        // DECODED, which may lag the send by a second or more on a loaded machine (then the restarted messages
-        // would still fall among the remembered ones and count as duplicates)
-        Thread.sleep(6500);
+        // DECODED, which may lag the send by seconds on a loaded machine (then the restarted messages would
+        // still fall among the remembered ones and count as duplicates): wait for the decode, then the window
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (MetricsScrape.get(metricsBase).sum("sluice_exporter_datagrams_total", "exporter", "127.0.0.34") < ipfix.size()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(Duration.parse("PT" + WINDOW.toUpperCase()).toMillis() + 2500);
         Replayer.send(ipfixRestarted, to, source(34), 2000, 1);
     }
 
