@@ -125,6 +125,11 @@ class TemplateShareIT {
             long t0 = System.nanoTime();
             Replayer.send(templates, a.listener(), exporter(), 500, 1);
             long published = a.await("sluice_template_share_published_total", 1, WAIT);
+            for (long before = -1; before != published; ) { // until A has published all it learnt: no change in 500 ms
+                before = published;
+                Thread.sleep(500);
+                published = a.scrape().sum("sluice_template_share_published_total");
+            }
             long applied = b.await("sluice_template_share_applied_total", published, WAIT);
             System.out.printf("TemplateShareIT: %d template messages sent to A; A published %d changes, B applied %d, "
                     + "%d ms after the first was sent%n", templates.size(), published, applied, (System.nanoTime() - t0) / 1_000_000);
