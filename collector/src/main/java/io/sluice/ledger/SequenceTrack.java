@@ -56,6 +56,8 @@ final class SequenceTrack {
     private long missing;
     private long pending;
     private long duplicates;
+    /** Units of late messages beyond the gap they filled (only a wrong counting convention makes them). */
+    private long overlaps;
     private long resets;
 
     private long[] gapStart = new long[4];
@@ -109,6 +111,7 @@ final class SequenceTrack {
         long filled = fillGap(pos, size);
         if (filled >= 0) {
             received += filled;
+            overlaps += size - filled; // a message that does not tile the gap: the convention is wrong
             return;
         }
         if (pos + size <= first && nowNanos - startedNanos < windowNanos) {
@@ -256,5 +259,17 @@ final class SequenceTrack {
     /** Units missing, pending or duplicated: what a wrong counting convention produces. */
     long anomalies() {
         return missing + pending + duplicates + resets;
+    }
+
+    /**
+     * Anomalies that reordering cannot undo, once the gaps older than the window at {@code nowNanos} are
+     * settled: what a wrong convention makes of a message it sizes wrongly, a duplicate, a late message
+     * overlapping the end of its gap, or a gap no message fills (missing). Pending units are left out: while
+     * datagrams are read out of order every convention has some, and they would hide the one-unit
+     * difference an options record makes.
+     */
+    long settledAnomalies(long nowNanos) {
+        expire(nowNanos);
+        return missing + duplicates + overlaps + resets;
     }
 }

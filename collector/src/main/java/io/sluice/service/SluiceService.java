@@ -262,7 +262,7 @@ public final class SluiceService implements AutoCloseable {
     /** /exporters and /templates on the metrics address (docs/ledger.md): for operators, not for scraping. */
     private java.util.Map<String, java.util.function.Supplier<String>> operatorEndpoints() {
         return java.util.Map.of(
-                "/exporters", () -> io.sluice.ledger.OperatorJson.exporters(exporters, OPERATOR_LIMIT),
+                "/exporters", () -> io.sluice.ledger.OperatorJson.exporters(exporters, decoders.sampling(), OPERATOR_LIMIT),
                 "/templates", () -> io.sluice.ledger.OperatorJson.templates(decoders::forEachTemplate, OPERATOR_LIMIT));
     }
 

@@ -181,6 +181,11 @@ public final class StandardDecoders {
         netflow.templateStore().forEachTemplate(action);
     }
 
+    /** The sampling rates and boot times options data set, for /exporters. */
+    public io.sluice.decode.template.SamplingTable sampling() {
+        return netflow.templateStore().sampling();
+    }
+
     /** Changes whenever the templates change: a snapshot is written only then. */
     public long templateChanges() {
         return netflow.templateStore().changes();

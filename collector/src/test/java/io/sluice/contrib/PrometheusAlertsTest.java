@@ -80,70 +80,85 @@ class PrometheusAlertsTest {
         assertTrue(run(dir, "promtool", "test", "rules", "sluice-alerts.test.yml").contains("SUCCESS"));
     }
 
+    /**
+     * The sluice the scenario needs, as command-line settings: a tiny socket buffer (so a burst drops in
+     * the kernel), a reorder window of 1 s. The same for the in-process service and for bin/sluice run
+     * (PrometheusAlertsIT).
+     */
+    static final List<String> SLUICE_SETTINGS = List.of("--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2",
+            "--listeners[0].rcvbuf=65536", "--output.type=none", "--metrics.listen=127.0.0.1:0", "--exporters.reorder-window=1s");
+
     @Test
     void realPrometheusAlertsOnFaultsOnlyAndTheDashboardNamesOnlyScrapedMetrics(@TempDir Path tmp) throws Exception {
         requireTool("prometheus");
-        SluiceConfig config = ConfigLoader.load(new String[] {"--config", "/dev/null",
-                "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
-                "--output.type=none", "--metrics.listen=127.0.0.1:0", "--exporters.reorder-window=1s"});
+        List<String> args = new ArrayList<>(List.of("--config", "/dev/null"));
+        args.addAll(SLUICE_SETTINGS);
+        SluiceConfig config = ConfigLoader.load(args.toArray(String[]::new));
+        try (SluiceService service = SluiceService.start(config)) {
+            alertsFireOnFaultsOnly(service.listenerAddress(0), "127.0.0.1:" + service.metricsPort(), tmp);
+        }
+    }
+
+    /**
+     * Debian's Prometheus scrapes the sluice whose listener is {@code to} and metrics {@code sluice}
+     * (host:port) and evaluates the shipped rules on it: quiet on healthy hsflowd traffic, firing on induced
+     * upstream loss and kernel drops; every metric the dashboard names is in the scrape.
+     */
+    static void alertsFireOnFaultsOnly(InetSocketAddress to, String sluice, Path tmp) throws Exception {
         List<byte[]> hsflowd = CaptureReader.read(Captures.bench().resolve("hsflowd-sflow.pcap")).stream()
                 .map(CapturedDatagram::payload).toList();
-        try (SluiceService service = SluiceService.start(config)) {
-            InetSocketAddress to = service.listenerAddress(0);
-            String sluice = "127.0.0.1:" + service.metricsPort();
-            boolean ebpf = MetricsScrape.get("http://" + sluice).sum("sluice_ebpf_loaded") == 1;
-            int promPort;
-            try (ServerSocket s = new ServerSocket(0)) {
-                promPort = s.getLocalPort();
-            }
-            // the shipped rules, with windows and holds in seconds so that a test sees them within a minute
-            String rules = Files.readString(CONTRIB.resolve("prometheus/sluice-alerts.yml"))
-                    .replaceAll("\\[(5|10)m\\]", "[10s]").replaceAll("for: \\d+m", "for: 0s");
-            Files.writeString(tmp.resolve("rules.yml"), rules);
-            Files.writeString(tmp.resolve("prometheus.yml"), """
-                    global: {scrape_interval: 1s, evaluation_interval: 1s}
-                    rule_files: [rules.yml]
-                    scrape_configs:
-                      - job_name: sluice
-                        static_configs: [{targets: ['%s']}]
-                    """.formatted(sluice));
-            Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + tmp.resolve("prometheus.yml"),
-                    "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
-                    .directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
-            String api = "http://127.0.0.1:" + promPort + "/api/v1/";
-            try {
-                awaitQuery(api, "up{job=\"sluice\"} == 1", Duration.ofSeconds(60));
-                // healthy: an hsflowd fleet of two agents, complete sequences
-                Replayer.send(hsflowd.subList(0, 400), to, InetAddress.getByName("127.0.0.61"), 200, 1);
-                Thread.sleep(12_000); // more than the rules' windows, evaluated every second
-                Set<String> healthy = activeAlerts(api);
-                if (!ebpf) healthy.remove("SluiceEbpfNotLoaded"); // true here: the kernel hash steers
-                assertEquals(Set.of(), healthy, "healthy traffic raises no alert");
-                assertEquals(0, MetricsScrape.get("http://" + sluice).sum("sluice_exporter_decode_errors_total"));
+        boolean ebpf = MetricsScrape.get("http://" + sluice).sum("sluice_ebpf_loaded") == 1;
+        int promPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            promPort = s.getLocalPort();
+        }
+        // the shipped rules, with windows and holds in seconds so that a test sees them within a minute
+        String rules = Files.readString(CONTRIB.resolve("prometheus/sluice-alerts.yml"))
+                .replaceAll("\\[(5|10)m\\]", "[10s]").replaceAll("for: \\d+m", "for: 0s");
+        Files.writeString(tmp.resolve("rules.yml"), rules);
+        Files.writeString(tmp.resolve("prometheus.yml"), """
+                global: {scrape_interval: 1s, evaluation_interval: 1s}
+                rule_files: [rules.yml]
+                scrape_configs:
+                  - job_name: sluice
+                    static_configs: [{targets: ['%s']}]
+                """.formatted(sluice));
+        Process prometheus = new ProcessBuilder("prometheus", "--config.file=" + tmp.resolve("prometheus.yml"),
+                "--storage.tsdb.path=" + tmp.resolve("data"), "--web.listen-address=127.0.0.1:" + promPort)
+                .directory(tmp.toFile()).redirectErrorStream(true).redirectOutput(tmp.resolve("prometheus.log").toFile()).start();
+        String api = "http://127.0.0.1:" + promPort + "/api/v1/";
+        try {
+            awaitQuery(api, "up{job=\"sluice\"} == 1", Duration.ofSeconds(60));
+            // healthy: an hsflowd fleet of two agents, complete sequences
+            Replayer.send(hsflowd.subList(0, 400), to, InetAddress.getByName("127.0.0.61"), 200, 1);
+            Thread.sleep(12_000); // more than the rules' windows, evaluated every second
+            Set<String> healthy = activeAlerts(api);
+            if (!ebpf) healthy.remove("SluiceEbpfNotLoaded"); // true here: the kernel hash steers
+            assertEquals(Set.of(), healthy, "healthy traffic raises no alert");
+            assertEquals(0, MetricsScrape.get("http://" + sluice).sum("sluice_exporter_decode_errors_total"));
 
-                // faults: 100 datagrams of the agent's sequence missing, then a burst into the tiny socket buffer
-                Replayer.send(hsflowd.subList(500, 600), to, InetAddress.getByName("127.0.0.61"), 200, 1);
-                Replayer.send(hsflowd.subList(600, 908), to, InetAddress.getByName("127.0.0.62"), 0, 60);
-                Set<String> expected = Set.of("SluiceExporterUpstreamLoss", "SluiceSocketDrops");
-                long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
-                Set<String> active;
-                do {
-                    active = activeAlerts(api);
-                    if (active.containsAll(expected)) break;
-                    Thread.sleep(500);
-                } while (System.nanoTime() < deadline);
-                assertTrue(active.containsAll(expected), "induced faults fire: " + active);
-                assertTrue(!active.contains("SluiceExporterDecodeErrors") && !active.contains("SluiceDown"), active.toString());
+            // faults: 100 datagrams of the agent's sequence missing, then a burst into the tiny socket buffer
+            Replayer.send(hsflowd.subList(500, 600), to, InetAddress.getByName("127.0.0.61"), 200, 1);
+            Replayer.send(hsflowd.subList(600, 908), to, InetAddress.getByName("127.0.0.62"), 0, 60);
+            Set<String> expected = Set.of("SluiceExporterUpstreamLoss", "SluiceSocketDrops");
+            long deadline = System.nanoTime() + Duration.ofSeconds(40).toNanos();
+            Set<String> active;
+            do {
+                active = activeAlerts(api);
+                if (active.containsAll(expected)) break;
+                Thread.sleep(500);
+            } while (System.nanoTime() < deadline);
+            assertTrue(active.containsAll(expected), "induced faults fire: " + active);
+            assertTrue(!active.contains("SluiceExporterDecodeErrors") && !active.contains("SluiceDown"), active.toString());
 
-                // every metric the dashboard names is in a real scrape
-                MetricsScrape scrape = MetricsScrape.get("http://" + sluice);
-                Set<String> named = dashboardMetrics();
-                assertTrue(named.size() >= 15, named.toString());
-                for (String metric : named) assertTrue(scrape.has(metric), "the dashboard names " + metric + ", not in the scrape");
-            } finally {
-                prometheus.destroy();
-                prometheus.waitFor(20, TimeUnit.SECONDS);
-            }
+            // every metric the dashboard names is in a real scrape
+            MetricsScrape scrape = MetricsScrape.get("http://" + sluice);
+            Set<String> named = dashboardMetrics();
+            assertTrue(named.size() >= 15, named.toString());
+            for (String metric : named) assertTrue(scrape.has(metric), "the dashboard names " + metric + ", not in the scrape");
+        } finally {
+            prometheus.destroy();
+            prometheus.waitFor(20, TimeUnit.SECONDS);
         }
     }
 

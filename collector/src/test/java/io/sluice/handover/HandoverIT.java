@@ -6,15 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sluice.capture.CaptureReader;
 import io.sluice.capture.CapturedDatagram;
-import io.sluice.cli.DecodeCommand;
-import io.sluice.decode.VersionDispatch;
-import io.sluice.decode.netflow.NetflowConfig;
-import io.sluice.decode.netflow.NetflowDecoders;
-import io.sluice.decode.sflow.SflowDecoder;
 import io.sluice.testing.BpfRequirement;
 import io.sluice.testing.Captures;
+import io.sluice.testing.ChildProcess;
 import io.sluice.testing.KafkaBroker;
 import io.sluice.testing.PinRoot;
+import io.sluice.testing.OfflineDecode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -79,49 +76,11 @@ class HandoverIT {
         throw new IllegalStateException("not inside the sluice repository: " + Path.of("").toAbsolutePath());
     }
 
-    /**
-     * Flows `sluice decode` makes of the first {@code count} datagrams sent (the capture, cycled): they
-     * are written as a payloads file
-     * (u32 length + bytes each, a format CaptureReader reads) and decoded by DecodeCommand, one JSON
-     * line per flow.
-     */
+    /** Flows `sluice decode` makes of the first {@code count} datagrams sent (the capture, cycled). */
     static long expectedFlows(List<CapturedDatagram> datagrams, int count) throws IOException {
-        Path part = Files.createTempFile("sluice-it-", ".payloads.bin");
-        try {
-            try (java.io.DataOutputStream out = new java.io.DataOutputStream(
-                    new java.io.BufferedOutputStream(Files.newOutputStream(part)))) {
-                for (int i = 0; i < count; i++) {
-                    byte[] payload = datagrams.get(i % datagrams.size()).payload();
-                    out.writeInt(payload.length);
-                    out.write(payload);
-                }
-            }
-            long[] lines = {0};
-            Appendable counter = new Appendable() {
-                @Override
-                public Appendable append(CharSequence csq) {
-                    for (int i = 0; i < csq.length(); i++) if (csq.charAt(i) == '\n') lines[0]++;
-                    return this;
-                }
-
-                @Override
-                public Appendable append(CharSequence csq, int start, int end) {
-                    return append(csq.subSequence(start, end));
-                }
-
-                @Override
-                public Appendable append(char c) {
-                    if (c == '\n') lines[0]++;
-                    return this;
-                }
-            };
-            NetflowDecoders nf = new NetflowDecoders(NetflowConfig.defaults());
-            DecodeCommand.decode(new VersionDispatch(new SflowDecoder(), nf.newNetflowV5(), nf.newNetflowV9(), nf.newIpfix()),
-                    List.of(part), counter);
-            return lines[0];
-        } finally {
-            Files.deleteIfExists(part);
-        }
+        List<byte[]> sent = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) sent.add(datagrams.get(i % datagrams.size()).payload());
+        return OfflineDecode.flows(sent);
     }
 
     private Path config(String topic, String steering, Path root) throws IOException {

@@ -10,6 +10,7 @@ import io.sluice.steering.SocketMap;
 import io.sluice.steering.Steering;
 import io.sluice.steering.SteeringMode;
 import io.sluice.testing.PinRoot;
+import io.sluice.testing.ChildProcess;
 import io.sluice.testing.UdpSender;
 import java.io.IOException;
 import java.net.InetAddress;

@@ -9,6 +9,7 @@ import io.sluice.cli.Main;
 import io.sluice.decode.netflow.Ie;
 import io.sluice.testing.PinRoot;
 import io.sluice.testing.TemplateMessage;
+import io.sluice.testing.ChildProcess;
 import java.io.IOException;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

@@ -17,6 +17,7 @@ import io.sluice.flow.FlowRecord;
 import io.sluice.flow.FlowSink;
 import io.sluice.flow.pb.FlowMessage;
 import io.sluice.testing.Captures;
+import io.sluice.testing.IpfixSets;
 import io.sluice.testing.KafkaBroker;
 import io.sluice.testing.MetricsScrape;
 import io.sluice.testing.SharedKafka;
@@ -64,24 +65,6 @@ class TemplateShareTest {
                 "--templates.share.create-topic=true", "--templates.share.startup-wait=20s"});
     }
 
-    /** The IPFIX message's sets whose ids {@code keep} accepts, behind its header (null when none). */
-    private static byte[] onlySets(byte[] msg, java.util.function.IntPredicate keep) {
-        ByteBuffer in = ByteBuffer.wrap(msg);
-        int end = Math.min(msg.length, in.getShort(2) & 0xffff);
-        ByteBuffer out = ByteBuffer.allocate(msg.length);
-        out.put(msg, 0, 16);
-        int p = 16;
-        while (p + 4 <= end) {
-            int id = in.getShort(p) & 0xffff, len = in.getShort(p + 2) & 0xffff;
-            if (len < 4 || p + len > end) break;
-            if (keep.test(id)) out.put(msg, p, len);
-            p += len;
-        }
-        if (out.position() == 16) return null;
-        out.putShort(2, (short) out.position());
-        return Arrays.copyOf(out.array(), out.position());
-    }
-
     /** Flows the decoders give offline for the whole capture, in order: what `sluice decode` counts. */
     private static long offlineFlows(SluiceConfig config, List<byte[]> payloads) {
         DatagramDecoder decoder = new StandardDecoders(config).newDecoder(ListenerProtocol.AUTO);
@@ -122,8 +105,8 @@ class TemplateShareTest {
         List<byte[]> templates = new ArrayList<>(), data = new ArrayList<>();
         for (byte[] m : capture) {
             assertEquals(10, ByteBuffer.wrap(m).getShort(0), "an IPFIX capture");
-            byte[] t = onlySets(m, id -> id == 2 || id == 3);
-            byte[] d = onlySets(m, id -> id >= 256);
+            byte[] t = IpfixSets.only(m, IpfixSets::template);
+            byte[] d = IpfixSets.only(m, IpfixSets::data);
             if (t != null) templates.add(t);
             if (d != null) data.add(d);
         }

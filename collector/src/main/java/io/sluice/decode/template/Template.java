@@ -35,6 +35,12 @@ public final class Template {
      * most once a second per template ({@link #touch}), so the hot path rarely writes a shared line.
      */
     private long lastSeenNs;
+    /**
+     * When this definition was first seen (its first {@link #touch}, epoch ns): for /templates. A
+     * redefinition is a new Template, so it tells when the current definition arrived; an unchanged
+     * refresh keeps it.
+     */
+    private long firstSeenNs;
 
     /** {@code kinds} must fit in 15 bits. */
     public Template(int templateId, boolean options, int scopeFieldCount, int[] elementIds, long[] enterprises,
@@ -82,11 +88,19 @@ public final class Template {
 
     /** Notes that the exporter sent or used this template at {@code nowNs}. */
     public void touch(long nowNs) {
-        if (nowNs - lastSeenNs > 1_000_000_000L) lastSeenNs = nowNs;
+        if (nowNs - lastSeenNs > 1_000_000_000L) {
+            if (firstSeenNs == 0) firstSeenNs = nowNs; // the first touch always passes the test above
+            lastSeenNs = nowNs;
+        }
     }
 
     public long lastSeenNs() {
         return lastSeenNs;
+    }
+
+    /** When this definition was first seen (epoch ns), 0 before its first {@link #touch}. */
+    public long firstSeenNs() {
+        return firstSeenNs;
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.sluice.handover;
+package io.sluice.testing;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,7 +12,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A child process whose output lines are collected as they come, for tests that wait for a line. */
-final class ChildProcess implements AutoCloseable {
+public final class ChildProcess implements AutoCloseable {
     private final Process process;
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
     private final StringBuffer all = new StringBuffer();
@@ -32,17 +32,24 @@ final class ChildProcess implements AutoCloseable {
         });
     }
 
-    static ChildProcess start(List<String> command) throws IOException {
-        return new ChildProcess(new ProcessBuilder(command).redirectErrorStream(true).start());
+    public static ChildProcess start(List<String> command) throws IOException {
+        return start(command, java.util.Map.of());
+    }
+
+    /** The same with {@code env} added to this JVM's environment. */
+    public static ChildProcess start(List<String> command, java.util.Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        return new ChildProcess(pb.start());
     }
 
     /** A JVM running {@code mainClass} from the test classpath with the flags bin/sluice passes. */
-    static ChildProcess java(Class<?> mainClass, String... args) throws IOException {
+    public static ChildProcess java(Class<?> mainClass, String... args) throws IOException {
         return java(List.of(), mainClass, args);
     }
 
     /** The same, started through {@code prefix} (e.g. setpriv with its options). */
-    static ChildProcess java(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
+    public static ChildProcess java(List<String> prefix, Class<?> mainClass, String... args) throws IOException {
         List<String> command = new ArrayList<>(prefix);
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED",
@@ -53,21 +60,21 @@ final class ChildProcess implements AutoCloseable {
         return start(command);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
-    Process process() {
+    public Process process() {
         return process;
     }
 
     /** The first line starting with {@code prefix}, waiting up to {@code timeout}; fails with the output so far. */
-    String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+    public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
         return await(prefix, timeout, false);
     }
 
     /** The first line containing {@code text}, waiting up to {@code timeout}; fails with the output so far. */
-    String awaitContaining(String text, Duration timeout) throws InterruptedException {
+    public String awaitContaining(String text, Duration timeout) throws InterruptedException {
         return await(text, timeout, true);
     }
 
@@ -86,7 +93,7 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** The value of {@code key=} in a line of {@code key=value} words. */
-    static String field(String line, String key) {
+    public static String field(String line, String key) {
         for (String word : line.split(" ")) {
             if (word.startsWith(key + "=")) {
                 return word.substring(key.length() + 1);
@@ -95,7 +102,7 @@ final class ChildProcess implements AutoCloseable {
         throw new AssertionError("no " + key + "= in: " + line);
     }
 
-    int awaitExit(Duration timeout) throws InterruptedException {
+    public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("process " + pid() + " did not exit within " + timeout + "; output:\n" + all);
         }
@@ -103,14 +110,14 @@ final class ChildProcess implements AutoCloseable {
     }
 
     /** Signal by name (TERM, KILL, STOP, CONT) through kill(1). */
-    void signal(String name) throws IOException, InterruptedException {
+    public void signal(String name) throws IOException, InterruptedException {
         Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new AssertionError("kill -" + name + " " + pid() + " failed");
         }
     }
 
-    String output() {
+    public String output() {
         return all.toString();
     }
 
