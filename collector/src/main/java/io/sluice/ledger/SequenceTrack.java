@@ -30,7 +30,12 @@ import java.util.Arrays;
 final class SequenceTrack {
     /** An uptime that goes back by more than this is an exporter restart (reordering moves it by ms). */
     static final long UPTIME_TOLERANCE_MS = 5_000;
-    /** Open gaps tracked at most (sorted by start); a further gap finalizes the oldest. */
+    /**
+     * Open gaps tracked at most (sorted by start); a further one merges the two lowest into one, so that
+     * memory stays bounded without settling any gap before its window (a worker stalled on a loaded
+     * machine delivers datagrams thousands of gaps behind the others: settled early, they would look like
+     * an exporter restart and count the exporter's whole run twice).
+     */
     static final int MAX_GAPS = 1024;
     /** Recent message starts remembered for telling a duplicate from a restart. */
     static final int RECENT = 64;
@@ -63,6 +68,8 @@ final class SequenceTrack {
     private long[] gapStart = new long[4];
     private long[] gapEnd = new long[4];
     private long[] gapNanos = new long[4];
+    /** Units still pending in each gap: its span, unless it was merged (then fewer: the units received between). */
+    private long[] gapPending = new long[4];
     private int gaps;
 
     private final long[] recentStart = new long[RECENT];
@@ -155,24 +162,32 @@ final class SequenceTrack {
     }
 
     private void insertGap(int at, long from, long to, long nowNanos) {
-        if (gaps == MAX_GAPS) {
-            finalizeGap(0);
-            at = Math.max(0, at - 1);
-        }
         if (gaps == gapStart.length) {
-            int n = Math.min(MAX_GAPS, gaps * 2);
+            int n = Math.min(MAX_GAPS + 1, gaps * 2);
             gapStart = Arrays.copyOf(gapStart, n);
             gapEnd = Arrays.copyOf(gapEnd, n);
             gapNanos = Arrays.copyOf(gapNanos, n);
+            gapPending = Arrays.copyOf(gapPending, n);
         }
         System.arraycopy(gapStart, at, gapStart, at + 1, gaps - at);
         System.arraycopy(gapEnd, at, gapEnd, at + 1, gaps - at);
         System.arraycopy(gapNanos, at, gapNanos, at + 1, gaps - at);
+        System.arraycopy(gapPending, at, gapPending, at + 1, gaps - at);
         gapStart[at] = from;
         gapEnd[at] = to;
         gapNanos[at] = nowNanos;
+        gapPending[at] = to - from;
         gaps++;
         pending += to - from;
+        if (gaps > MAX_GAPS) mergeLowest();
+    }
+
+    /** The two lowest gaps become one; it settles when the newer of the two would have. */
+    private void mergeLowest() {
+        gapEnd[0] = gapEnd[1];
+        gapPending[0] += gapPending[1];
+        gapNanos[0] = Math.max(gapNanos[0], gapNanos[1]);
+        removeGap(1);
     }
 
     /**
@@ -198,15 +213,26 @@ final class SequenceTrack {
         long from = Math.max(pos, s), to = Math.min(pos + size, e);
         if (to < from || (to == from && (size > 0 || pos < s || pos >= e))) return -1;
         long filled = to - from;
+        if (gapPending[i] < e - s) {
+            // a merged gap: which of its units are still pending is no longer known, only how many
+            filled = Math.min(filled, gapPending[i]);
+            pending -= filled;
+            gapPending[i] -= filled;
+            if (gapPending[i] == 0) removeGap(i);
+            return filled;
+        }
         pending -= filled;
         if (from == s && to == e) {
             removeGap(i);
         } else if (from == s) {
             gapStart[i] = to;
+            gapPending[i] = e - to;
         } else if (to == e) {
             gapEnd[i] = from;
+            gapPending[i] = from - s;
         } else { // split in two
             gapEnd[i] = from;
+            gapPending[i] = from - s;
             pending -= e - to; // insertGap adds it back
             insertGap(i + 1, to, e, gapNanos[i]);
         }
@@ -222,7 +248,7 @@ final class SequenceTrack {
     }
 
     private void finalizeGap(int i) {
-        long size = gapEnd[i] - gapStart[i];
+        long size = gapPending[i];
         pending -= size;
         missing += size;
         removeGap(i);
@@ -233,6 +259,7 @@ final class SequenceTrack {
         System.arraycopy(gapStart, i + 1, gapStart, i, gaps - i);
         System.arraycopy(gapEnd, i + 1, gapEnd, i, gaps - i);
         System.arraycopy(gapNanos, i + 1, gapNanos, i, gaps - i);
+        System.arraycopy(gapPending, i + 1, gapPending, i, gaps - i);
     }
 
     private void remember(long start, long nowNanos) {

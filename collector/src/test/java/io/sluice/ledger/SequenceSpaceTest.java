@@ -153,4 +153,30 @@ class SequenceSpaceTest {
         assertEquals(28, n.missing());
         assertEquals(0, n.duplicates() + n.resets() + n.pending());
     }
+
+    @Test
+    void aWorkerStalledThousandsOfGapsBehindIsLateNotARestart() {
+        // worker A decodes the even datagrams of 0..2n while B, descheduled, holds the odd ones: n gaps open at
+        // once, three times the gap table; then B catches up, oldest first, one of each ten of its datagrams lost
+        SequenceSpace wide = new SequenceSpace(SequenceKind.SFLOW_DATAGRAM, 0, 0, 10_000_000_000L);
+        int n = SequenceTrack.MAX_GAPS * 3;
+        long t = 1;
+        for (int q = 0; q <= 2 * n; q += 2) wide.observeAt(q, 1, -1, t++);
+        long lost = 0;
+        for (int q = 1; q < 2 * n; q += 2) {
+            if (q % 20 == 1) {
+                lost++;
+                continue;
+            }
+            wide.observeAt(q, 1, -1, t++);
+        }
+        SequenceSpace.Snapshot within = wide.snapshot(t);
+        assertEquals(2L * n + 1, within.expected());
+        assertEquals(0, within.resets() + within.duplicates(), within.toString());
+        assertEquals(0, within.missing(), "nothing is missing before its window: " + within);
+        assertEquals(lost, within.pending());
+        SequenceSpace.Snapshot after = wide.snapshot(t + 10_000_000_000L);
+        assertEquals(lost, after.missing(), "exactly the datagrams B never got: " + after);
+        assertEquals(2L * n + 1 - lost, after.received());
+    }
 }
