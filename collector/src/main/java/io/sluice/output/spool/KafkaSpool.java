@@ -232,6 +232,7 @@ public final class KafkaSpool implements AutoCloseable {
     public void close() {
         replayer.stop();
         synchronized (state) {
+            if (closed) return;
             closed = true;
             SpoolStore s = store;
             if (s != null) {
