@@ -88,7 +88,7 @@ public final class KafkaOutput implements FlowOutput {
         }
         if (spool.enabled()) {
             try {
-                output.spool = KafkaSpool.start(spool, producer, settings.flowsTopic());
+                output.spool = KafkaSpool.start(spool, producer, settings.flowsTopic(), output::succeeded);
             } catch (IOException | RuntimeException e) {
                 producer.close(Duration.ZERO);
                 throw new OutputUnavailableException("output.spool.directory", "cannot use the spool directory " + spool.directory() + ": " + e);

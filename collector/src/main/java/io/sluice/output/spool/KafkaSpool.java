@@ -48,16 +48,20 @@ public final class KafkaSpool implements AutoCloseable {
     private long episodeStartNanos;
     private long episodeReplayedStart;
     private volatile boolean closed;
+    /** The output's "a delivery succeeded" (its readiness): a replayed record Kafka acknowledged is one. */
+    private final Runnable delivered;
 
-    private KafkaSpool(SpoolSettings settings, Producer<byte[], byte[]> producer, String topic) {
+    private KafkaSpool(SpoolSettings settings, Producer<byte[], byte[]> producer, String topic, Runnable delivered) {
         this.settings = settings;
+        this.delivered = delivered;
         this.dir = Path.of(settings.directory());
         this.replayer = new SpoolReplayer(this, producer, topic);
     }
 
     /** Opens the directory (or waits for it in the background, see the class comment) and starts the replay thread. */
-    public static KafkaSpool start(SpoolSettings settings, Producer<byte[], byte[]> producer, String topic) throws IOException {
-        KafkaSpool spool = new KafkaSpool(settings, producer, topic);
+    public static KafkaSpool start(SpoolSettings settings, Producer<byte[], byte[]> producer, String topic, Runnable delivered)
+            throws IOException {
+        KafkaSpool spool = new KafkaSpool(settings, producer, topic, delivered);
         try {
             spool.attach(SpoolStore.open(spool.dir, settings));
         } catch (SpoolLockedException e) {
@@ -150,6 +154,10 @@ public final class KafkaSpool implements AutoCloseable {
         if (records == 0) return null;
         return "spooling: " + records + " records (" + s.flows() + " flows, " + s.bytes() + " bytes) in the disk spool " + dir
                 + ", the oldest " + oldestAgeSeconds() + " s old; Kafka does not take them yet";
+    }
+
+    void delivered() {
+        delivered.run();
     }
 
     SpoolStore store() {

@@ -148,6 +148,7 @@ final class SpoolReplayer {
                 if (store != null) store.ack(e);
                 replayed.increment();
                 spool.replayStats().flowsSent(e.flows());
+                spool.delivered();
                 backoffMs = MIN_BACKOFF_MS;
             } else if (stopping || spool.closed()) {
                 // closing: the record stays in the spool for the next process
