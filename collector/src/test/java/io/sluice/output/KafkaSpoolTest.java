@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sluice.flow.FlowRecord;
 import io.sluice.flow.pb.FlowMessage;
 import io.sluice.output.spool.KafkaSpool;
+import io.sluice.output.spool.SpoolEntry;
+import io.sluice.output.spool.SpoolStore;
 import io.sluice.output.spool.SpoolSettings;
 import io.sluice.pipeline.BatchingFlowSink;
 import io.sluice.testing.KafkaBroker;
@@ -141,6 +143,33 @@ class KafkaSpoolTest {
             assertEquals(before + during, copies.size(), "every flow is in Kafka");
             // the broker was stopped: nothing of the outage was written, so nothing can be there twice
             assertTrue(copies.values().stream().allMatch(c -> c == 1), "no duplicate");
+        }
+    }
+
+    /**
+     * A handover: the predecessor still holds the directory with records in it; the successor's output
+     * opens without it (refusals counted as without a spool), takes it over once the predecessor lets go,
+     * and replays what it left.
+     */
+    @Test
+    void theSuccessorTakesTheDirectoryOverWhenThePredecessorReleasesIt(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("spool-handover", 1);
+        SpoolStore predecessor = SpoolStore.open(dir, spool());
+        for (int i = 0; i < 100; i++) predecessor.append(SpoolEntry.FLOWS, 1, null, ("left-" + i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (KafkaOutput successor = KafkaOutput.open(KafkaOutputTest.settings(kafka, "spool-handover", "spool-handover", PartitionKey.RANDOM, Map.of()), spool())) {
+            KafkaSpool spool = successor.spool();
+            assertTrue(!spool.attached(), "the directory is the predecessor's");
+            assertNull(spool.unhealthy());
+            Thread.sleep(700);
+            assertEquals(0, kafka.recordCount("spool-handover"), "nothing replayed while the predecessor holds it");
+            predecessor.close();
+            await(spool::attached, Duration.ofSeconds(10), "taken over");
+            assertEquals(100, spool.recoveredFlows());
+            await(() -> spool.records() == 0, Duration.ofSeconds(30), "replayed");
+            assertEquals(100, kafka.awaitRecordCount("spool-handover", 100, Duration.ofSeconds(10)));
+            java.util.List<String> values = kafka.readAll("spool-handover").stream()
+                    .map(r -> new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)).toList();
+            for (int i = 0; i < 100; i++) assertEquals("left-" + i, values.get(i), "in spool order (one partition)");
         }
     }
 }

@@ -156,6 +156,11 @@ public final class KafkaSpool implements AutoCloseable {
                 + ", the oldest " + oldestAgeSeconds() + " s old; Kafka does not take them yet";
     }
 
+    /** Whether this process holds the directory (false while another process does, see the class comment). */
+    public boolean attached() {
+        return store != null;
+    }
+
     void delivered() {
         delivered.run();
     }
