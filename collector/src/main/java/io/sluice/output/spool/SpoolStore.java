@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * when every record in it is acknowledged (and no more is written to it).
  *
  * <p>Durability: appends go to a 256 KiB buffer written to the file when full, when the reader reaches
- * it and at each {@link #flush} (the replay thread calls it every ~50 ms), so a killed process loses at
+ * it and at each {@link #flush} (the replay thread calls it every ~20 ms), so a killed process loses at
  * most that buffer; {@link #sync} (once a second) fsyncs the segment being written and persists the
  * cursor (where the acknowledged prefix ends), and a segment is fsync'd when it is closed. A restart reads
  * from the cursor: records acknowledged after the last cursor write are sent again (see docs/spool.md).
