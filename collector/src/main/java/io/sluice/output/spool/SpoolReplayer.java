@@ -59,9 +59,10 @@ final class SpoolReplayer {
     void stop() {
         stopping = true;
         if (Thread.currentThread() == thread || !thread.isAlive()) return;
-        thread.interrupt(); // a send blocked under policy block gives up; the record stays in the spool
+        // no interrupt: it would close the store's FileChannels under the thread. A send blocked under policy
+        // block ends when the producer closes, right after this; the record stays in the spool.
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            thread.join(TimeUnit.SECONDS.toMillis(1));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -43,26 +43,6 @@ public final class SpoolStore implements AutoCloseable {
     static final String LOCK = "spool.lock";
     static final String CURSOR = "cursor";
     private static final int WRITE_BUFFER = 256 << 10;
-    private static final int READ_BUFFER = 1 << 20;
-
-    private static final class Segment {
-        final long id;
-        final Path path;
-        long size;
-        /** Where reading stops: the written end of the active segment, the last valid record's end of a sealed one. */
-        long validEnd;
-        int records;
-        long flows;
-        int acked;
-        int read;
-        long readFlows;
-        boolean sealed;
-
-        Segment(long id, Path path) {
-            this.id = id;
-            this.path = path;
-        }
-    }
 
     private final Path dir;
     private final SpoolSettings settings;
@@ -70,12 +50,10 @@ public final class SpoolStore implements AutoCloseable {
     private final FileLock lock;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER);
-    private ByteBuffer readBuffer = ByteBuffer.allocate(READ_BUFFER);
-    private long readBufferStart = -1;
+    private final SegmentReader reader = new SegmentReader();
     private Segment active;
     private FileChannel activeChannel;
     private Segment readSegment;
-    private FileChannel readChannel;
     private long readPos;
     private long nextId;
     private long totalBytes;
@@ -131,6 +109,8 @@ public final class SpoolStore implements AutoCloseable {
             pendingRecords += seg.records - seg.acked;
             pendingFlows += seg.flows - scan.flowsBefore();
         }
+        // never reuse the cursor's segment id: a new segment under it would count as acknowledged up to the offset
+        nextId = Math.max(nextId, cursorSegment + 1);
         recoveredRecords = pendingRecords;
         recoveredFlows = pendingFlows;
         if (!segments.isEmpty()) {
@@ -275,39 +255,13 @@ public final class SpoolStore implements AutoCloseable {
     }
 
     private void moveReader(Segment s) throws IOException {
-        if (readChannel != null) readChannel.close();
-        readChannel = null;
+        reader.close();
         readSegment = s;
         readPos = 0;
-        readBufferStart = -1;
     }
 
-    /** The record at {@code pos} of {@code s}, or null when it fails its check. */
     private SpoolEntry entryAt(Segment s, long pos) throws IOException {
-        if (s.validEnd - pos < EntryCodec.HEADER + EntryCodec.FIXED) return null;
-        if (!buffered(s, pos, EntryCodec.HEADER)) return null;
-        int payload = readBuffer.getInt((int) (pos - readBufferStart));
-        if (payload < EntryCodec.FIXED || payload > s.validEnd - pos - EntryCodec.HEADER) return null;
-        if (!buffered(s, pos, EntryCodec.HEADER + payload)) return null;
-        return EntryCodec.decode(readBuffer, (int) (pos - readBufferStart), s.id, pos);
-    }
-
-    /** Makes [pos, pos + n) of the segment available in the read buffer. */
-    private boolean buffered(Segment s, long pos, int n) throws IOException {
-        if (readBufferStart >= 0 && pos >= readBufferStart && pos + n <= readBufferStart + readBuffer.limit()) return true;
-        if (readChannel == null) readChannel = FileChannel.open(s.path, StandardOpenOption.READ);
-        if (n > readBuffer.capacity()) readBuffer = ByteBuffer.allocate(n);
-        readBuffer.clear();
-        readBuffer.limit((int) Math.min(readBuffer.capacity(), s.validEnd - pos));
-        long at = pos;
-        while (readBuffer.hasRemaining()) {
-            int r = readChannel.read(readBuffer, at);
-            if (r < 0) break;
-            at += r;
-        }
-        readBuffer.flip();
-        readBufferStart = pos;
-        return readBuffer.limit() >= n;
+        return reader.entryAt(s, pos);
     }
 
     /** Kafka has the record: it no longer counts as pending, and its segment may go. Once per entry read. */
@@ -353,12 +307,10 @@ public final class SpoolStore implements AutoCloseable {
             if (readPos < s.validEnd) return;
             Map.Entry<Long, Segment> next = segments.higherEntry(s.id);
             try {
-                if (readChannel != null) readChannel.close();
+                reader.close();
             } catch (IOException ignored) {
                 // the file goes anyway
             }
-            readChannel = null;
-            readBufferStart = -1;
             readSegment = next == null ? null : next.getValue();
             readPos = 0;
         }
@@ -455,7 +407,7 @@ public final class SpoolStore implements AutoCloseable {
         closed = true;
         try {
             if (activeChannel != null) activeChannel.close();
-            if (readChannel != null) readChannel.close();
+            reader.close();
             lock.release();
             lockChannel.close();
         } catch (IOException e) {

@@ -104,6 +104,12 @@ class SpoolStoreTest {
         try (SpoolStore s = open(1 << 30, 16 << 10)) {
             assertEquals(0, s.recoveredRecords());
             assertTrue(s.read(10, 1 << 20).isEmpty());
+            append(s, 0, 20); // the drained spool's cursor points into a deleted segment: a new one must not take its id
+        }
+        try (SpoolStore s = open(1 << 30, 16 << 10)) {
+            assertEquals(20, s.recoveredRecords(), "records appended after a drain are all there after a reopen");
+            List<SpoolEntry> all = readAll(s);
+            for (int i = 0; i < 20; i++) assertRecord(i, all.get(i));
         }
     }
 
