@@ -34,7 +34,7 @@ final class SegmentReader {
             segment = s;
         }
         if (bufferStart >= 0 && pos >= bufferStart && pos + n <= bufferStart + buffer.limit()) return true;
-        if (channel == null) channel = FileChannel.open(s.path, StandardOpenOption.READ);
+        if (channel == null || !channel.isOpen()) channel = FileChannel.open(s.path, StandardOpenOption.READ);
         if (n > buffer.capacity()) buffer = ByteBuffer.allocate(n);
         buffer.clear();
         buffer.limit((int) Math.min(buffer.capacity(), s.validEnd - pos));

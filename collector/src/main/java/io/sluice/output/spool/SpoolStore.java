@@ -4,9 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -43,11 +40,11 @@ public final class SpoolStore implements AutoCloseable {
     static final String LOCK = "spool.lock";
     static final String CURSOR = "cursor";
     private static final int WRITE_BUFFER = 256 << 10;
+    private static final long WARN_EVERY_NANOS = 10_000_000_000L;
 
     private final Path dir;
     private final SpoolSettings settings;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DirectoryLock lock;
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     private final ByteBuffer writeBuffer = ByteBuffer.allocateDirect(WRITE_BUFFER);
     private final SegmentReader reader = new SegmentReader();
@@ -70,10 +67,9 @@ public final class SpoolStore implements AutoCloseable {
     private boolean cursorDirty;
     private boolean closed;
 
-    private SpoolStore(Path dir, SpoolSettings settings, FileChannel lockChannel, FileLock lock) throws IOException {
+    private SpoolStore(Path dir, SpoolSettings settings, DirectoryLock lock) throws IOException {
         this.dir = dir;
         this.settings = settings;
-        this.lockChannel = lockChannel;
         this.lock = lock;
         long[] cursor = Cursor.read(dir.resolve(CURSOR));
         cursorSegment = cursor[0];
@@ -123,25 +119,11 @@ public final class SpoolStore implements AutoCloseable {
     /** Opens (creating it if needed) and locks the directory, and finds what a previous process left in it. */
     public static SpoolStore open(Path dir, SpoolSettings settings) throws IOException {
         Files.createDirectories(dir);
-        FileChannel ch = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
-        FileLock lock;
+        DirectoryLock lock = DirectoryLock.acquire(dir.resolve(LOCK));
         try {
-            lock = ch.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            String owner = Files.readString(dir.resolve(LOCK), StandardCharsets.UTF_8).trim();
-            ch.close();
-            throw new SpoolLockedException("the spool directory " + dir + " is in use by another process" + (owner.isEmpty() ? "" : " (" + owner + ")"));
-        }
-        try {
-            ch.truncate(0);
-            ch.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
-            return new SpoolStore(dir, settings, ch, lock);
+            return new SpoolStore(dir, settings, lock);
         } catch (IOException | RuntimeException e) {
-            lock.release();
-            ch.close();
+            lock.close();
             throw e;
         }
     }
@@ -161,7 +143,7 @@ public final class SpoolStore implements AutoCloseable {
                 ByteBuffer b = ByteBuffer.allocate(size);
                 EntryCodec.write(b, kind, flows, millis, key, value);
                 b.flip();
-                while (b.hasRemaining()) activeChannel.write(b);
+                writeAt(b, active.validEnd);
                 active.validEnd += size;
             } else {
                 EntryCodec.write(writeBuffer, kind, flows, millis, key, value);
@@ -174,9 +156,28 @@ public final class SpoolStore implements AutoCloseable {
             pendingFlows += flows;
             return true;
         } catch (IOException e) {
-            log.warn("spool: cannot write to {}: {}", dir, e.toString());
+            writeFailed(e); // disk full, I/O error: the record is not spooled (the caller counts it spool_full)
             return false;
         }
+    }
+
+    private long lastWriteWarnNanos = System.nanoTime() - WARN_EVERY_NANOS;
+
+    /** One WARN per 10 s, not one per record, when the disk refuses writes. */
+    private void writeFailed(IOException e) {
+        long now = System.nanoTime();
+        if (now - lastWriteWarnNanos < WARN_EVERY_NANOS) return;
+        lastWriteWarnNanos = now;
+        log.warn("spool: cannot write to {} (records that do not fit are dropped as spool_full): {}", dir, e.toString());
+    }
+
+    /**
+     * Writes at a position derived from the bookkeeping, not the channel's own: after a failed or partial
+     * write the next one overwrites what it left. A channel closed under us (an interrupted thread) is reopened.
+     */
+    private void writeAt(ByteBuffer b, long at) throws IOException {
+        if (!activeChannel.isOpen()) activeChannel = FileChannel.open(active.path, StandardOpenOption.WRITE);
+        while (b.hasRemaining()) at += activeChannel.write(b, at);
     }
 
     /** Closes the segment being written (written out and fsync'd) and starts the next. */
@@ -201,10 +202,16 @@ public final class SpoolStore implements AutoCloseable {
     }
 
     private void flushBuffer() throws IOException {
-        if (writeBuffer.position() == 0) return;
+        int end = writeBuffer.position();
+        if (end == 0) return;
         writeBuffer.flip();
-        while (writeBuffer.hasRemaining()) activeChannel.write(writeBuffer);
-        active.validEnd += writeBuffer.limit();
+        try {
+            writeAt(writeBuffer, active.validEnd);
+        } catch (IOException e) {
+            writeBuffer.limit(writeBuffer.capacity()).position(end); // all of it kept, written again next time
+            throw e;
+        }
+        active.validEnd += end;
         writeBuffer.clear();
     }
 
@@ -330,7 +337,7 @@ public final class SpoolStore implements AutoCloseable {
         try {
             flushBuffer();
         } catch (IOException e) {
-            log.warn("spool: cannot write to {}: {}", dir, e.toString());
+            writeFailed(e);
         }
     }
 
@@ -408,8 +415,7 @@ public final class SpoolStore implements AutoCloseable {
         try {
             if (activeChannel != null) activeChannel.close();
             reader.close();
-            lock.release();
-            lockChannel.close();
+            lock.close();
         } catch (IOException e) {
             log.warn("spool: closing {}: {}", dir, e.toString());
         }

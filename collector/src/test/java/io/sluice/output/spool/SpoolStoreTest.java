@@ -228,6 +228,33 @@ class SpoolStoreTest {
         }
     }
 
+    /** An interrupted appender closes the segment's channel under the store (NIO does): the next write reopens it, nothing is lost. */
+    @Test
+    void aChannelClosedByAnInterruptIsReopenedAndNoAcceptedRecordIsLost() throws Exception {
+        try (SpoolStore s = open(1 << 30, 1 << 20)) {
+            append(s, 0, 10);
+            s.flush();
+            boolean[] accepted = new boolean[1];
+            Thread t = Thread.ofPlatform().start(() -> {
+                Thread.currentThread().interrupt();
+                byte[] big = new byte[300 << 10]; // larger than the write buffer: written at once, by this interrupted thread
+                accepted[0] = s.append(SpoolEntry.FLOWS, 1, null, big);
+            });
+            t.join();
+            assertFalse(accepted[0], "the interrupted write failed: not spooled");
+            append(s, 10, 20);
+            s.flush();
+            List<SpoolEntry> all = readAll(s);
+            assertEquals(20, all.size());
+            for (int i = 0; i < 20; i++) assertRecord(i, all.get(i));
+            assertEquals(20, s.records());
+        }
+        try (SpoolStore s = open(1 << 30, 1 << 20)) {
+            assertEquals(20, s.recoveredRecords());
+            assertEquals(0, s.corrupt());
+        }
+    }
+
     /** Another process holds the lock (an OS lock); killed with SIGKILL, the lock is free and what it wrote is replayed. */
     @Test
     void aDirectoryLeftByAKilledProcessIsTakenOverWithItsRecords() throws Exception {
