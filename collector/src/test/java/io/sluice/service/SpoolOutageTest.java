@@ -34,12 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  * NetFlow v5 capture, each copy with its own flow_sequence so that every flow in Kafka can be told apart.
  *
  * <p>Short by default (2000 datagrams/s, 3 s of outage); the issue's long variant:
- * {@code -Dsluice.spool.rate=20000 -Dsluice.spool.outage-seconds=60} (docs/spool.md).
+ * {@code -Dsluice.spool.rate=20000 -Dsluice.spool.outage-seconds=60} (docs/spool.md); with
+ * {@code -Dsluice.spool.idempotent=true} the producer runs with acks=all + idempotence.
  */
 class SpoolOutageTest {
     private static final int FLOWS_PER_DATAGRAM = 29;
     private static final int RATE = Integer.getInteger("sluice.spool.rate", 2000);
     private static final int OUTAGE_SECONDS = Integer.getInteger("sluice.spool.outage-seconds", 3);
+    /** -Dsluice.spool.idempotent=true: the producer with acks=all + enable.idempotence (docs/spool.md, "Duplicates"). */
+    private static final boolean IDEMPOTENT = Boolean.getBoolean("sluice.spool.idempotent");
 
     @TempDir
     Path spoolDir;
@@ -80,6 +83,7 @@ class SpoolOutageTest {
     private SluiceConfig config(KafkaBroker kafka, String topic, long maxBytes) throws Exception {
         return ConfigLoader.load(new String[] {
                 "--config", "/dev/null",
+                "--kafka.producer.acks=" + (IDEMPOTENT ? "all" : "1"), "--kafka.producer.enable.idempotence=" + IDEMPOTENT,
                 "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2",
                 "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
                 "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
