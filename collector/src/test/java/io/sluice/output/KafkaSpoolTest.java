@@ -172,4 +172,15 @@ class KafkaSpoolTest {
             for (int i = 0; i < 100; i++) assertEquals("left-" + i, values.get(i), "in spool order (one partition)");
         }
     }
+
+    /** A directory sluice cannot use is a startup error naming output.spool.directory, not a spool silently off. */
+    @Test
+    void anUnusableDirectoryIsAStartupErrorNamingTheSetting(KafkaBroker kafka) throws Exception {
+        kafka.createTopic("spool-bad", 1);
+        Path file = Files.writeString(dir.resolve("not-a-directory"), "x");
+        OutputUnavailableException e = org.junit.jupiter.api.Assertions.assertThrows(OutputUnavailableException.class, () -> KafkaOutput.open(
+                KafkaOutputTest.settings(kafka, "spool-bad", "spool-bad", PartitionKey.RANDOM, Map.of()), spool().withDirectory(file.toString())));
+        assertEquals("output.spool.directory", e.setting());
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
 }
