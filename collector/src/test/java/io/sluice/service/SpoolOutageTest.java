@@ -216,7 +216,9 @@ class SpoolOutageTest {
                     assertTrue(watch.peakRecords.get() > 0);
                 }
                 long decoded = m.sum("sluice_flows_decoded_total");
-                assertEquals((long) exporter.next * FLOWS_PER_DATAGRAM, decoded, "every datagram decoded");
+                long socketDrops = m.sum("sluice_socket_drops_total"); // 0 at the default rate; the long variant may overrun the workers
+                assertEquals((exporter.next - socketDrops) * FLOWS_PER_DATAGRAM, decoded, "every datagram read was decoded");
+                System.out.printf("sent %d datagrams, socket drops %d, decoded %d flows%n", exporter.next, socketDrops, decoded);
                 assertEquals(0, m.sum("sluice_flows_dropped_total"), "nothing dropped");
                 assertEquals(decoded, m.sum("sluice_kafka_records_sent_total"), "every flow sent (replayed ones included)");
                 assertTrue(m.sum("sluice_kafka_records_sent_total", "listener", "spool") > 0, "some were sent by the replay");
