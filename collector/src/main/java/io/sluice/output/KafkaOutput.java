@@ -245,11 +245,21 @@ public final class KafkaOutput implements FlowOutput {
             KafkaSpool.Offer offer = spool.offer(flows, key, value, !inSend);
             if (offer == KafkaSpool.Offer.DETACHED) return false;
             if (offer == KafkaSpool.Offer.FULL) stats.dropped(DropReason.SPOOL_FULL, flows);
+            if (inSend) spool.refusedNow(); // the next records skip the producer for a moment (see KafkaSpool.bypassing)
             if (!(e instanceof BufferExhaustedException)) {
                 stats.error();
                 failed(e);
             }
             return true;
+        }
+
+        /** Kafka refused the last record in send: this one goes to the spool without trying (never sent: cause refused). */
+        private void offerDirectly(byte[] key, byte[] value, int flows) {
+            switch (spool.offer(flows, key, value, false)) {
+                case SPOOLED -> { }
+                case FULL -> stats.dropped(DropReason.SPOOL_FULL, flows);
+                case DETACHED -> stats.dropped(DropReason.UNAVAILABLE, flows); // closed meanwhile: as Kafka refused it
+            }
         }
 
         private void countFailure(Exception e, int flows) {
@@ -302,7 +312,8 @@ public final class KafkaOutput implements FlowOutput {
                 byte[] key = kl == 0 ? null : key(keys, ko, kl);
                 int flows = end - i;
                 try {
-                    producer.send(new ProducerRecord<>(topic, key, value), callback(key, value, flows));
+                    if (spool != null && spool.bypassing()) offerDirectly(key, value, flows);
+                    else producer.send(new ProducerRecord<>(topic, key, value), callback(key, value, flows));
                 } catch (KafkaException e) { // producer closed, interrupted wait: not reported to the callback
                     stats.error();
                     stats.dropped(DropReason.KAFKA_ERROR, flows);

@@ -141,6 +141,26 @@ public final class KafkaSpool implements AutoCloseable {
         }
     }
 
+    /** How long after a refusal in send live records go to the spool without trying the producer. */
+    static final long BYPASS_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private volatile long bypassUntilNanos;
+
+    /**
+     * The producer refused a record in send (no metadata, full buffer): it will refuse the next ones too,
+     * each at the cost of an exception, several µs, which at a few hundred thousand flows per second is
+     * more than the workers have. So for {@link #BYPASS_NANOS} live records go straight to the spool
+     * (an append costs well under a µs); then the producer is tried again.
+     */
+    public void refusedNow() {
+        bypassUntilNanos = System.nanoTime() + BYPASS_NANOS;
+    }
+
+    /** Whether live records skip the producer now ({@link #refusedNow}); only while this process holds the directory. */
+    public boolean bypassing() {
+        long until = bypassUntilNanos;
+        return until != 0 && System.nanoTime() - until < 0 && store != null;
+    }
+
     /** Whether a delivery failure is Kafka being away or slow (spooled) rather than the record being refused for good (dropped). */
     public static boolean isTransient(Exception e) {
         return e instanceof BufferExhaustedException || e instanceof TimeoutException || e instanceof RetriableException;
