@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * NetFlow v5 capture, each copy with its own flow_sequence so that every flow in Kafka can be told apart.
  *
  * <p>Short by default (2000 datagrams/s, 3 s of outage); the issue's long variant:
- * {@code -Dsluice.spool.rate=20000 -Dsluice.spool.outage-seconds=60} (docs/spool.md); with
+ * {@code -Dsluice.spool.rate=20000 -Dsluice.spool.outage-seconds=60 -Dsluice.spool.max-bytes=8589934592} (docs/spool.md); with
  * {@code -Dsluice.spool.idempotent=true} the producer runs with acks=all + idempotence.
  */
 class SpoolOutageTest {
@@ -43,6 +43,9 @@ class SpoolOutageTest {
     private static final int OUTAGE_SECONDS = Integer.getInteger("sluice.spool.outage-seconds", 3);
     /** -Dsluice.spool.idempotent=true: the producer with acks=all + enable.idempotence (docs/spool.md, "Duplicates"). */
     private static final boolean IDEMPOTENT = Boolean.getBoolean("sluice.spool.idempotent");
+    /** The first test's spool bound: 60 s at 20k v5 datagrams/s spools ~5 GB. */
+    private static final long MAX_BYTES = Long.getLong("sluice.spool.max-bytes", 1L << 30);
+    private static final Duration SETTLE = Duration.ofSeconds(Math.max(120, 6L * OUTAGE_SECONDS * Math.max(1, RATE / 2000)));
 
     @TempDir
     Path spoolDir;
@@ -181,7 +184,7 @@ class SpoolOutageTest {
     void everyFlowOfABrokerOutageIsSpooledAndReplayedIntoKafka() throws Exception {
         try (KafkaBroker kafka = KafkaBroker.start()) {
             kafka.createTopic("spool-outage", 2);
-            try (SluiceService service = SluiceService.start(config(kafka, "spool-outage", 1L << 30))) {
+            try (SluiceService service = SluiceService.start(config(kafka, "spool-outage", MAX_BYTES))) {
                 String base = "http://127.0.0.1:" + service.metricsPort();
                 Exporter exporter = new Exporter(service.listenerAddress(0));
                 exporter.send(100);
@@ -207,7 +210,7 @@ class SpoolOutageTest {
                             during.sum("sluice_spool_records"), during.sum("sluice_spool_bytes"), during.sum("sluice_spool_oldest_age_seconds"));
                     exporter.send(RATE); // live traffic while the spool drains
                     long t1 = System.nanoTime();
-                    m = settle(base, Duration.ofSeconds(120));
+                    m = settle(base, SETTLE);
                     System.out.printf("drained %d ms after the restart; peak %d records, %d bytes; replayed %d, retries %d, written refused %d failed %d%n",
                             (System.nanoTime() - t1) / 1_000_000, watch.peakRecords.get(), watch.peakBytes.get(),
                             m.sum("sluice_spool_replayed_records_total"), m.sum("sluice_spool_replay_retries_total"),
