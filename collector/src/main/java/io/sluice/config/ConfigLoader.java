@@ -25,6 +25,7 @@ import io.sluice.output.PartitionKey;
 import io.sluice.steering.SteeringMode;
 import io.sluice.steering.GuardRules;
 import io.sluice.output.RecordFraming;
+import io.sluice.output.spool.SpoolSettings;
 import io.sluice.flow.JsonStyle;
 import java.io.IOException;
 import java.io.InputStream;
@@ -456,12 +457,24 @@ public final class ConfigLoader {
             throw new ConfigException(akvorado.key("topic"), "'" + akvoradoTopic + "' is not a valid Kafka topic name (letters, digits, . _ -)");
         }
         akvorado.rejectUnknownKeys();
+        SpoolSettings spool = spool(o.object("spool"));
         o.rejectUnknownKeys();
         if (type == OutputType.FILE && path.isEmpty()) throw new ConfigException(o.key("file.path"), "empty (a file name, or - for stdout)");
         if (type == OutputType.FILE && format == FileOutput.Format.PROTOBUF && framing == RecordFraming.BARE) {
             throw new ConfigException(o.key("framing"), "bare messages have no boundaries in a file: the protobuf file output needs length-delimited");
         }
-        return new OutputSettings(type, path, format, countersPath, dropsPath, framing, jsonStyle, akvoradoTopic);
+        return new OutputSettings(type, path, format, countersPath, dropsPath, framing, jsonStyle, akvoradoTopic, spool);
+    }
+
+    /** output.spool.*: see docs/spool.md. */
+    private static SpoolSettings spool(ConfigNode s) throws ConfigException {
+        SpoolSettings d = SpoolSettings.DEFAULTS;
+        String dir = s.string("directory", d.directory()).trim();
+        long segment = s.integer("segment-bytes", d.segmentBytes(), 1024, 1L << 40);
+        long max = s.integer("max-bytes", d.maxBytes(), 1024, Long.MAX_VALUE);
+        s.rejectUnknownKeys();
+        if (max < segment && s.has("segment-bytes")) throw new ConfigException(s.key("max-bytes"), "smaller than segment-bytes (" + segment + ")");
+        return new SpoolSettings(dir, max, Math.min(segment, max));
     }
 
     private static NetflowConfig sampling(ConfigNode s, NetflowConfig templates) throws ConfigException {

@@ -78,6 +78,11 @@ public final class ConfigPrinter {
         Map<String, Object> output = new LinkedHashMap<>();
         output.put("type", c.output().type().configName);
         output.put("file", file);
+        Map<String, Object> spool = new LinkedHashMap<>();
+        spool.put("directory", c.output().spool().directory());
+        spool.put("max-bytes", c.output().spool().maxBytes());
+        spool.put("segment-bytes", c.output().spool().segmentBytes());
+        output.put("spool", spool);
         root.put("output", output);
         root.put("metrics", Map.of("listen", address(c.metricsListen())));
         Map<String, Object> sampling = new LinkedHashMap<>();

@@ -10,6 +10,8 @@ import io.sluice.guard.ListenerGuard;
 import io.sluice.steering.GuardMaps;
 import io.sluice.decode.SkippedRecords;
 import io.sluice.output.DropReason;
+import io.sluice.output.OutputStats;
+import io.sluice.output.spool.KafkaSpool;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -29,6 +31,12 @@ public final class ServiceMetrics {
 
     private record ListenerSources(String listener, SteeringStatus steering) {}
 
+    /** The Kafka output's disk spool, or null (docs/spool.md). */
+    private volatile KafkaSpool spool;
+    /** The labels of the spool's replay thread where it counts as a worker (sent, dropped, errors). */
+    private static final String SPOOL_LISTENER = "spool";
+    private static final String SPOOL_WORKER = "replay";
+
     /** The NetFlow/IPFIX template store is one for the process (templates are per exporter, not per port). */
     private volatile TemplateStoreStats templates = TemplateStoreStats.NONE;
 
@@ -43,6 +51,7 @@ public final class ServiceMetrics {
         registerWorkerMetrics();
         registerListenerMetrics();
         registerGuardMetrics();
+        SpoolMetrics.register(registry, () -> spool);
     }
 
     public PrometheusRegistry registry() {
@@ -60,6 +69,16 @@ public final class ServiceMetrics {
     /** A listener's guard: its kernel drops and top offenders (docs/security.md). */
     public void addGuard(ListenerGuard guard) {
         guards.add(guard);
+    }
+
+    /** The output's disk spool: its own metrics, and its replayed flows in the sent / dropped / errors counters. */
+    public void setSpool(KafkaSpool spool) {
+        this.spool = spool;
+    }
+
+    private OutputStats replayStats() {
+        KafkaSpool s = spool;
+        return s == null ? null : s.replayStats();
     }
 
     public void setTemplateStats(TemplateStoreStats templates) {
@@ -135,6 +154,8 @@ public final class ServiceMetrics {
                 .register(registry);
         counter("sluice_kafka_records_sent_total", "flow records the output delivered (Kafka acknowledged; file/none: written/taken)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().flowsSent(), w.listener(), id(w));
+            OutputStats r = replayStats();
+            if (r != null) cb.call(r.flowsSent(), SPOOL_LISTENER, SPOOL_WORKER);
         });
         counter("sluice_kafka_counter_records_sent_total", "sFlow counter records delivered to the counters topic", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().countersSent(), w.listener(), id(w));
@@ -150,6 +171,8 @@ public final class ServiceMetrics {
         });
         counter("sluice_kafka_errors_total", "records the output reported as failed (delivery timeout, broker error, write error)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.output().errors(), w.listener(), id(w));
+            OutputStats r = replayStats();
+            if (r != null) cb.call(r.errors(), SPOOL_LISTENER, SPOOL_WORKER);
         });
         CounterWithCallback.builder()
                 .name("sluice_flows_dropped_total")
@@ -158,6 +181,10 @@ public final class ServiceMetrics {
                 .callback(cb -> {
                     for (WorkerCounters w : workers) {
                         for (DropReason r : DropReason.values()) cb.call(w.output().dropped(r), w.listener(), id(w), r.label);
+                    }
+                    OutputStats replay = replayStats();
+                    if (replay != null) {
+                        for (DropReason r : DropReason.values()) cb.call(replay.dropped(r), SPOOL_LISTENER, SPOOL_WORKER, r.label);
                     }
                 })
                 .register(registry);

@@ -38,11 +38,22 @@ public final class AkvoradoOutput implements FlowOutput {
 
     /** @param settings the Kafka settings; their flows topic is replaced by {@link #topic(String)} of {@code akvoradoTopic} */
     public static AkvoradoOutput open(KafkaSettings settings, String akvoradoTopic) throws OutputUnavailableException {
+        return open(settings, akvoradoTopic, io.sluice.output.spool.SpoolSettings.DEFAULTS);
+    }
+
+    /** With the disk spool of the Kafka output under it (its records, one per datagram, are spooled like flow records). */
+    public static AkvoradoOutput open(KafkaSettings settings, String akvoradoTopic, io.sluice.output.spool.SpoolSettings spool)
+            throws OutputUnavailableException {
         String t = topic(akvoradoTopic);
         KafkaSettings s = new KafkaSettings(settings.bootstrapServers(), t, t, t, settings.producerProperties(),
                 settings.partitionKey(), settings.backpressure(), settings.startupTimeout(), settings.createTopics(),
                 RecordFraming.BARE, 1);
-        return new AkvoradoOutput(KafkaOutput.open(s), settings.partitionKey() == PartitionKey.EXPORTER);
+        return new AkvoradoOutput(KafkaOutput.open(s, spool), settings.partitionKey() == PartitionKey.EXPORTER);
+    }
+
+    @Override
+    public io.sluice.output.spool.KafkaSpool spool() {
+        return kafka.spool();
     }
 
     @Override

@@ -11,7 +11,9 @@ public enum DropReason {
     /** Kafka refused the record for another reason (record too large, authorization, producer closed). */
     KAFKA_ERROR("kafka_error"),
     /** The file output could not write (disk full, closed pipe). */
-    WRITE_ERROR("write_error");
+    WRITE_ERROR("write_error"),
+    /** Kafka did not take the flow and the disk spool (output.spool) was at max-bytes (docs/spool.md). */
+    SPOOL_FULL("spool_full");
 
     public final String label;
 

@@ -13,6 +13,11 @@ public interface FlowOutput extends AutoCloseable {
     /** For /healthz: the output can deliver (Kafka: the producer has metadata and the last delivery succeeded). */
     boolean ready();
 
+    /** The output's disk spool (metrics, /healthz), or null: only the Kafka outputs have one, when output.spool.directory is set. */
+    default io.sluice.output.spool.KafkaSpool spool() {
+        return null;
+    }
+
     /** Waits (at most {@code timeout}) until everything handed over was delivered or failed. */
     void flush(Duration timeout);
 

@@ -2,18 +2,14 @@ package io.sluice.output;
 
 import io.sluice.flow.pb.CounterMessage;
 import io.sluice.flow.pb.DropMessage;
+import io.sluice.output.spool.KafkaSpool;
+import io.sluice.output.spool.SpoolSettings;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -21,12 +17,7 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.AuthenticationException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.SaslAuthenticationException;
-import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.errors.TimeoutException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +30,11 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure is the producer's bounded buffer (buffer.memory): with policy drop, max.block.ms is 0
  * and a full buffer fails the send at once (counted, the worker keeps reading); with policy block the
  * worker waits in send. Nothing else queues flows, so memory stays bounded by design.
+ *
+ * <p>With {@code output.spool.directory} set, a flow record the producer refuses, or whose delivery fails
+ * for a transient reason (timeout, broker away), goes to the disk spool ({@link KafkaSpool}, docs/spool.md)
+ * instead of being dropped, and is replayed from there; only what does not fit in the spool is dropped
+ * (spool_full). Live records keep going straight to the producer while the spool drains.
  */
 public final class KafkaOutput implements FlowOutput {
     private static final Logger log = LoggerFactory.getLogger(KafkaOutput.class);
@@ -46,6 +42,10 @@ public final class KafkaOutput implements FlowOutput {
     private final KafkaSettings settings;
     private final Producer<byte[], byte[]> producer;
     private final List<Worker> workers = new ArrayList<>();
+    /** The disk spool, or null (output.spool.directory empty). */
+    private KafkaSpool spool;
+    /** Set by close before the producer closes: the records it aborts then go to the spool whatever the error. */
+    private volatile boolean closing;
     private volatile long lastSuccessNanos;
     private volatile long lastErrorNanos;
     private volatile boolean failing;
@@ -63,14 +63,19 @@ public final class KafkaOutput implements FlowOutput {
      * exist, and that the producer got their metadata; otherwise an {@link OutputUnavailableException} naming the setting.
      */
     public static KafkaOutput open(KafkaSettings settings) throws OutputUnavailableException {
+        return open(settings, SpoolSettings.DEFAULTS);
+    }
+
+    /** As {@link #open(KafkaSettings)}, with the disk spool when {@code spool} has a directory (setting names: output.spool.*). */
+    public static KafkaOutput open(KafkaSettings settings, SpoolSettings spool) throws OutputUnavailableException {
         long deadline = System.nanoTime() + settings.startupTimeout().toNanos();
-        checkCluster(settings);
+        KafkaStartupCheck.checkCluster(settings);
         Properties config = settings.producerConfig();
         KafkaProducer<byte[], byte[]> producer;
         try {
             producer = new KafkaProducer<>(config);
         } catch (KafkaException e) {
-            throw new OutputUnavailableException("producer", "the producer rejects its configuration: " + rootMessage(e));
+            throw new OutputUnavailableException("producer", "the producer rejects its configuration: " + KafkaStartupCheck.rootMessage(e));
         }
         KafkaOutput output = new KafkaOutput(settings, producer);
         try {
@@ -80,6 +85,14 @@ public final class KafkaOutput implements FlowOutput {
         } catch (OutputUnavailableException e) {
             producer.close(Duration.ZERO);
             throw e;
+        }
+        if (spool.enabled()) {
+            try {
+                output.spool = KafkaSpool.start(spool, producer, settings.flowsTopic(), output::succeeded);
+            } catch (IOException | RuntimeException e) {
+                producer.close(Duration.ZERO);
+                throw new OutputUnavailableException("output.spool.directory", "cannot use the spool directory " + spool.directory() + ": " + e);
+            }
         }
         return output;
     }
@@ -92,109 +105,7 @@ public final class KafkaOutput implements FlowOutput {
         try {
             new KafkaProducer<byte[], byte[]>(settings.producerConfig()).close(Duration.ZERO);
         } catch (KafkaException e) {
-            throw new OutputUnavailableException("producer", "the producer rejects its configuration: " + rootMessage(e));
-        }
-    }
-
-    /**
-     * The admin client of the startup check: every property the producer gets that an admin client knows
-     * (security, SASL, SSL, config providers and their ${...} references alike), so the check connects
-     * exactly as the producer will.
-     */
-    static Properties adminConfig(KafkaSettings s, long timeoutMs) {
-        Properties p = new Properties();
-        Set<String> adminNames = AdminClientConfig.configNames();
-        for (Map.Entry<Object, Object> e : s.producerConfig().entrySet()) {
-            String key = (String) e.getKey();
-            if (adminNames.contains(key) || key.equals("config.providers") || key.startsWith("config.providers.")) {
-                p.put(key, e.getValue());
-            }
-        }
-        p.put(AdminClientConfig.CLIENT_ID_CONFIG, p.getProperty(AdminClientConfig.CLIENT_ID_CONFIG, "sluice") + "-startup-check");
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
-        return p;
-    }
-
-    /** The brokers answer and the three topics (flows, counters, drops) exist (created first if so configured); Admin calls bounded by the startup timeout. */
-    private static void checkCluster(KafkaSettings s) throws OutputUnavailableException {
-        long timeoutMs = Math.max(1, s.startupTimeout().toMillis());
-        Admin admin;
-        try {
-            admin = Admin.create(adminConfig(s, timeoutMs));
-        } catch (KafkaException e) {
-            throw new OutputUnavailableException("producer", "the Kafka client rejects its configuration: " + rootMessage(e));
-        }
-        try {
-            try {
-                admin.describeCluster().nodes().get(timeoutMs, TimeUnit.MILLISECONDS);
-            } catch (ExecutionException e) {
-                throw connectionFailure(s, e, timeoutMs);
-            } catch (java.util.concurrent.TimeoutException e) {
-                throw new OutputUnavailableException("bootstrap-servers",
-                        "no Kafka broker answered at " + s.bootstrapServers() + " within " + timeoutMs + " ms (is it running?)");
-            }
-            if (s.createTopics().enabled()) {
-                createTopic(admin, s, s.flowsTopic(), "topic", timeoutMs);
-                createTopic(admin, s, s.countersTopic(), "counters-topic", timeoutMs);
-                createTopic(admin, s, s.dropsTopic(), "drops-topic", timeoutMs);
-            }
-            checkTopic(admin, s, s.flowsTopic(), "topic", timeoutMs);
-            checkTopic(admin, s, s.countersTopic(), "counters-topic", timeoutMs);
-            checkTopic(admin, s, s.dropsTopic(), "drops-topic", timeoutMs);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new OutputUnavailableException("bootstrap-servers", "interrupted while connecting");
-        } finally {
-            admin.close(Duration.ZERO); // a call still retrying towards an absent broker is abandoned, not awaited
-        }
-    }
-
-    /** A refused login or TLS handshake names the setting to fix; anything else is the broker not answering. */
-    private static OutputUnavailableException connectionFailure(KafkaSettings s, ExecutionException e, long timeoutMs) {
-        Throwable cause = e.getCause();
-        if (cause instanceof SaslAuthenticationException) {
-            return new OutputUnavailableException("producer.sasl.jaas.config",
-                    "the broker refused the SASL login: " + rootMessage(cause));
-        }
-        if (cause instanceof SslAuthenticationException) {
-            return new OutputUnavailableException("producer.ssl.truststore.location",
-                    "the TLS handshake with the broker failed: " + rootMessage(cause));
-        }
-        if (cause instanceof AuthenticationException || cause instanceof AuthorizationException) {
-            return new OutputUnavailableException("producer", "the broker refused sluice: " + rootMessage(cause));
-        }
-        return new OutputUnavailableException("bootstrap-servers",
-                "no Kafka broker answered at " + s.bootstrapServers() + " within " + timeoutMs + " ms (is it running?): " + rootMessage(cause));
-    }
-
-    private static void createTopic(Admin admin, KafkaSettings s, String topic, String setting, long timeoutMs)
-            throws OutputUnavailableException, InterruptedException {
-        try {
-            if (KafkaTopics.createAndAwait(admin, topic, s.createTopics().partitions(), s.createTopics().replicationFactor(),
-                    Duration.ofMillis(timeoutMs))) {
-                log.info("created Kafka topic '{}'", topic);
-            }
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new OutputUnavailableException(setting, "cannot create topic '" + topic + "': " + rootMessage(e));
-        }
-    }
-
-    private static void checkTopic(Admin admin, KafkaSettings s, String topic, String setting, long timeoutMs)
-            throws OutputUnavailableException, InterruptedException {
-        try {
-            Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (d.get(topic).partitions().isEmpty()) throw new OutputUnavailableException(setting, "topic '" + topic + "' has no partitions");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new OutputUnavailableException(setting, "topic '" + topic + "' does not exist: create it with"
-                        + " kafka-topics.sh --bootstrap-server " + s.bootstrapServers().split(",")[0].trim()
-                        + " --create --topic " + topic + " --partitions 8 --replication-factor 3"
-                        + " (or let sluice create it: kafka.create-topics.enabled=true)");
-            }
-            throw new OutputUnavailableException(setting, "cannot describe topic '" + topic + "': " + rootMessage(e));
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new OutputUnavailableException(setting, "no answer describing topic '" + topic + "' within " + timeoutMs + " ms");
+            throw new OutputUnavailableException("producer", "the producer rejects its configuration: " + KafkaStartupCheck.rootMessage(e));
         }
     }
 
@@ -205,7 +116,7 @@ public final class KafkaOutput implements FlowOutput {
             } catch (TimeoutException e) {
                 // max.block.ms 0 (policy drop): the first call only requests the metadata; poll until it is there
             } catch (KafkaException e) {
-                throw new OutputUnavailableException(key, "producer cannot get metadata of '" + topic + "': " + rootMessage(e));
+                throw new OutputUnavailableException(key, "producer cannot get metadata of '" + topic + "': " + KafkaStartupCheck.rootMessage(e));
             }
             if (System.nanoTime() - deadline > 0) {
                 throw new OutputUnavailableException(key, "the producer got no metadata for topic '" + topic + "' within "
@@ -218,12 +129,6 @@ public final class KafkaOutput implements FlowOutput {
                 throw new OutputUnavailableException(key, "interrupted while waiting for metadata");
             }
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     public KafkaSettings settings() {
@@ -250,7 +155,15 @@ public final class KafkaOutput implements FlowOutput {
 
     @Override
     public void close(Duration timeout) {
-        producer.close(timeout); // records still queued then fail their callbacks: counted as dropped
+        if (spool != null) spool.stopReplay(); // what it has in flight stays in the spool unless acknowledged
+        closing = true;
+        producer.close(timeout); // records still queued then fail their callbacks: spooled, or counted as dropped
+        if (spool != null) spool.close(); // fsync'd, the directory released for the next process
+    }
+
+    @Override
+    public KafkaSpool spool() {
+        return spool;
     }
 
     private void succeeded() {
@@ -265,7 +178,8 @@ public final class KafkaOutput implements FlowOutput {
         lastErrorNanos = System.nanoTime();
         if (!failing) {
             failing = true;
-            log.warn("Kafka delivery failing (flows are dropped and counted until it recovers): {}", e.toString());
+            log.warn("Kafka delivery failing (flows are {} until it recovers): {}",
+                    spool == null ? "dropped and counted" : "spooled to " + spool.directory(), e.toString());
         }
     }
 
@@ -309,6 +223,43 @@ public final class KafkaOutput implements FlowOutput {
                 if (e == null) stats.dropNotificationSent();
                 else stats.dropNotificationDropped();
             };
+        }
+
+        /** The outcome of one record: without a spool the shared callback of its flow count; with one, a callback that can spool it. */
+        private Callback callback(byte[] key, byte[] value, int flows) {
+            if (spool == null) return flowCallbacks[flows];
+            return (RecordMetadata md, Exception e) -> {
+                if (e == null) {
+                    stats.flowsSent(flows);
+                    succeeded();
+                } else if (!spooled(e, key, value, flows)) {
+                    countFailure(e, flows);
+                }
+            };
+        }
+
+        /** True when the failed record went to the spool (or was dropped as spool_full); false: count it as without a spool. */
+        private boolean spooled(Exception e, byte[] key, byte[] value, int flows) {
+            if (!closing && !KafkaSpool.isTransient(e)) return false; // refused for good: a replay would be refused too
+            boolean inSend = Thread.currentThread() == workerThread;
+            KafkaSpool.Offer offer = spool.offer(flows, key, value, !inSend);
+            if (offer == KafkaSpool.Offer.DETACHED) return false;
+            if (offer == KafkaSpool.Offer.FULL) stats.dropped(DropReason.SPOOL_FULL, flows);
+            if (inSend) spool.refusedNow(); // the next records skip the producer for a moment (see KafkaSpool.bypassing)
+            if (!(e instanceof BufferExhaustedException)) {
+                stats.error();
+                failed(e);
+            }
+            return true;
+        }
+
+        /** Kafka refused the last record in send: this one goes to the spool without trying (never sent: cause refused). */
+        private void offerDirectly(byte[] key, byte[] value, int flows) {
+            switch (spool.offer(flows, key, value, false)) {
+                case SPOOLED -> { }
+                case FULL -> stats.dropped(DropReason.SPOOL_FULL, flows);
+                case DETACHED -> stats.dropped(DropReason.UNAVAILABLE, flows); // closed meanwhile: as Kafka refused it
+            }
         }
 
         private void countFailure(Exception e, int flows) {
@@ -361,7 +312,8 @@ public final class KafkaOutput implements FlowOutput {
                 byte[] key = kl == 0 ? null : key(keys, ko, kl);
                 int flows = end - i;
                 try {
-                    producer.send(new ProducerRecord<>(topic, key, value), flowCallbacks[flows]);
+                    if (spool != null && spool.bypassing()) offerDirectly(key, value, flows);
+                    else producer.send(new ProducerRecord<>(topic, key, value), callback(key, value, flows));
                 } catch (KafkaException e) { // producer closed, interrupted wait: not reported to the callback
                     stats.error();
                     stats.dropped(DropReason.KAFKA_ERROR, flows);
@@ -377,7 +329,7 @@ public final class KafkaOutput implements FlowOutput {
         void sendRecord(byte[] key, byte[] value) {
             workerThread = Thread.currentThread();
             try {
-                producer.send(new ProducerRecord<>(settings.flowsTopic(), key, value), flowCallbacks[1]);
+                producer.send(new ProducerRecord<>(settings.flowsTopic(), key, value), callback(key, value, 1));
             } catch (KafkaException e) {
                 stats.error();
                 stats.dropped(DropReason.KAFKA_ERROR, 1);

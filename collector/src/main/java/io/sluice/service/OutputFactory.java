@@ -24,19 +24,19 @@ final class OutputFactory {
         return switch (o.type()) {
             case KAFKA -> {
                 try {
-                    yield KafkaOutput.open(config.kafka());
+                    yield KafkaOutput.open(config.kafka(), o.spool());
                 } catch (OutputUnavailableException e) {
-                    throw new ConfigException("kafka." + e.setting(), e.getMessage());
+                    throw new ConfigException(key(e), e.getMessage());
                 }
             }
             case AKVORADO -> {
                 try {
-                    yield AkvoradoOutput.open(config.kafka(), o.akvoradoTopic());
+                    yield AkvoradoOutput.open(config.kafka(), o.akvoradoTopic(), o.spool());
                 } catch (OutputUnavailableException e) {
                     // the Kafka output names its topic settings; here the topic comes from output.akvorado.topic
                     boolean topic = e.setting().equals("topic") || e.setting().equals("counters-topic")
                             || e.setting().equals("drops-topic");
-                    throw new ConfigException(topic ? "output.akvorado.topic" : "kafka." + e.setting(), e.getMessage());
+                    throw new ConfigException(topic ? "output.akvorado.topic" : key(e), e.getMessage());
                 }
             }
             case FILE -> {
@@ -50,6 +50,11 @@ final class OutputFactory {
         };
     }
 
+
+    /** The Kafka output names its kafka.* settings without the prefix, and the spool's (output.spool.*) in full. */
+    private static String key(OutputUnavailableException e) {
+        return e.setting().startsWith("output.") ? e.setting() : "kafka." + e.setting();
+    }
 
     static FlowBatch.Encoding batchEncoding(FlowOutput output) {
         return output instanceof FileOutput f ? f.batchEncoding() : FlowBatch.Encoding.PROTOBUF;

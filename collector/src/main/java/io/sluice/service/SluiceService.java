@@ -93,6 +93,10 @@ public final class SluiceService implements AutoCloseable {
         SluiceService service = new SluiceService(config, output, decoders, new ServiceMetrics(new PrometheusRegistry(), true));
         try {
             service.metrics.setTemplateStats(decoders.templateStats());
+            if (output.spool() != null) { // replayed flows are sent (or dropped) by the spool's replay thread
+                service.metrics.setSpool(output.spool());
+                service.outputStats.add(output.spool().replayStats());
+            }
             service.openListeners(steeringObject);
             service.succession.bindMetrics();
             service.succession.restoreTemplates();
@@ -229,12 +233,17 @@ public final class SluiceService implements AutoCloseable {
         }
     }
 
-    /** 200 on /healthz: every listener bound and running, the output can deliver, and no flow was dropped lately. */
+    /** 200 on /healthz: every listener bound and running, nothing in the disk spool, the output can deliver, and no flow was dropped lately. */
     public MetricsServer.Health health() {
         for (ReuseportReceivePath l : listeners) {
             if (!l.running()) return new MetricsServer.Health(false, "listener " + l.localAddress() + " is not running");
         }
         if (listeners.isEmpty()) return new MetricsServer.Health(false, "no listener");
+        String spooling = output.spool() == null ? null : output.spool().unhealthy();
+        if (spooling != null) { // before "cannot deliver": Kafka being away is why flows are spooled
+            String alsoDropping = drops.unhealthy();
+            return new MetricsServer.Health(false, spooling + (alsoDropping == null ? "" : "; " + alsoDropping));
+        }
         if (!output.ready()) return new MetricsServer.Health(false, "output cannot deliver (Kafka unreachable or failing)");
         String dropping = drops.unhealthy();
         if (dropping != null) return new MetricsServer.Health(false, dropping);

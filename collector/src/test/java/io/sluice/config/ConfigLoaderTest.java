@@ -203,4 +203,25 @@ class ConfigLoaderTest {
         assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {type: file, framing: bare, file: {format: protobuf}}"),
                 "output.framing", "boundaries");
     }
+
+    /** output.spool: off by default; directory, max-bytes and segment-bytes bound, checked, printed by --print-config and read back. */
+    @Test
+    void spoolKeys() throws Exception {
+        SluiceConfig d = ConfigLoader.load(new String[0]);
+        assertEquals(io.sluice.output.spool.SpoolSettings.DEFAULTS, d.output().spool());
+        assertEquals(false, d.output().spool().enabled());
+        SluiceConfig c = ConfigLoader.load(new String[] {"--output.spool.directory=/var/spool/sluice", "--output.spool.max-bytes=10485760",
+                "--output.spool.segment-bytes=1048576"});
+        assertEquals(new io.sluice.output.spool.SpoolSettings("/var/spool/sluice", 10L << 20, 1L << 20), c.output().spool());
+        // a max-bytes below the default segment size makes the segments that small
+        assertEquals(4096, ConfigLoader.load(new String[] {"--output.spool.max-bytes=4096"}).output().spool().segmentBytes());
+        String printed = ConfigPrinter.toYaml(c);
+        assertTrue(printed.contains("spool:") && printed.contains("directory: /var/spool/sluice") && printed.contains("max-bytes: 10485760")
+                && printed.contains("segment-bytes: 1048576"), printed);
+        assertEquals(c.output().spool(), ConfigLoader.fromYaml(printed).output().spool(), "--print-config reads back to the same spool");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {spool: {max-bytes: 100}}"), "output.spool.max-bytes", "");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {spool: {max-bytes: 2048, segment-bytes: 4096}}"),
+                "output.spool.max-bytes", "segment-bytes");
+        assertProblem(rejected("listeners: [{address: 0.0.0.0:2055}]\noutput: {spool: {dir: /tmp}}"), "output.spool.dir", "");
+    }
 }
