@@ -52,6 +52,9 @@ public final class ExporterMetrics {
                 "messages whose sequence was already received", table, SequenceSpace.Snapshot::duplicates);
         sequence(registry, "sluice_exporter_sequence_resets_total",
                 "exporter restarts or sequence resets (sequence or uptime went back)", table, SequenceSpace.Snapshot::resets);
+        sequence(registry, "sluice_exporter_sequence_late_total",
+                "units that arrived after the reorder window had counted them missing (also in missing_total: subtract them)",
+                table, SequenceSpace.Snapshot::late);
         GaugeWithCallback.builder()
                 .name("sluice_exporter_sequence_pending")
                 .help("units of open sequence gaps: late messages may still fill them, else they become missing")

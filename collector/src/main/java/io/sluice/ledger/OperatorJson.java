@@ -75,6 +75,7 @@ public final class OperatorJson {
                 so.put("pending", x.pending());
                 so.put("duplicates", x.duplicates());
                 so.put("resets", x.resets());
+                so.put("late", x.late());
                 so.put("next_sequence", x.nextSequence());
             }
             ArrayNode r = rates.get(e.label);

@@ -107,8 +107,9 @@ public final class SequenceSpace {
      * @param received units that arrived (duplicates not counted)
      * @param missing units that did not arrive within the window
      * @param pending units of open gaps (late messages may still fill them)
+     * @param late units that arrived after the window had settled them as missing (also in {@code missing})
      * @param nextSequence the sequence number the next message should carry (RFC 7011 form)
      */
     public record Snapshot(SequenceKind kind, long keyA, long keyB, long expected, long received, long missing,
-                           long pending, long duplicates, long resets, long nextSequence, long messages) {}
+                           long pending, long duplicates, long resets, long late, long nextSequence, long messages) {}
 }

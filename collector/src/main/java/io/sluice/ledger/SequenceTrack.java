@@ -20,7 +20,8 @@ import java.util.Arrays;
  * <p>Rules: 32-bit wrap-around (distances are taken modulo 2^32, signed); a message behind the current
  * position inside an open gap is a late arrival; behind it, not in a gap but at or after the start of a
  * message received within the window, a duplicate; further behind, or with an uptime that went back by
- * more than {@link #UPTIME_TOLERANCE_MS}, a restart of the exporter (a reset: open gaps are counted
+ * more than {@link #UPTIME_TOLERANCE_MS}, a restart of the exporter (without that uptime drop, a message
+ * behind every remembered one is late: counted in {@code late}, its units already missing) (a reset: open gaps are counted
  * missing and the accounting starts again from this message). A message of unknown size (IPFIX data
  * waiting for its template) takes its size from where the next message starts.
  *
@@ -64,6 +65,11 @@ final class SequenceTrack {
     /** Units of late messages beyond the gap they filled (only a wrong counting convention makes them). */
     private long overlaps;
     private long resets;
+    /**
+     * Units of messages that came after their gap had settled as missing (a worker descheduled for longer
+     * than the window, a path that held them): they stay in {@code missing}, and are decoded and delivered.
+     */
+    private long late;
 
     private long[] gapStart = new long[4];
     private long[] gapEnd = new long[4];
@@ -131,6 +137,12 @@ final class SequenceTrack {
         }
         if (pos >= floor(nowNanos)) {
             duplicates++;
+            return;
+        }
+        if (uptimeMs >= 0 && lastUptimeMs >= 0) {
+            // behind every message of the window, but the exporter's uptime did not go back (checked above): a
+            // message that waited longer than the window, not a restart (which would count the run twice)
+            late += size;
             return;
         }
         reset(sequence, size, unknown, uptimeMs, nowNanos);
@@ -279,7 +291,7 @@ final class SequenceTrack {
 
     SequenceSpace.Snapshot snapshot(long nowNanos) {
         expire(nowNanos);
-        return new SequenceSpace.Snapshot(kind, keyA, keyB, expected, received, missing, pending, duplicates, resets,
+        return new SequenceSpace.Snapshot(kind, keyA, keyB, expected, received, missing, pending, duplicates, resets, late,
                 next & 0xFFFF_FFFFL, messages);
     }
 

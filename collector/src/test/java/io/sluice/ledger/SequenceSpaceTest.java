@@ -155,6 +155,20 @@ class SequenceSpaceTest {
     }
 
     @Test
+    void aMessageLaterThanTheWindowIsLateNotARestartWhenTheUptimeHoldsStill() {
+        SequenceSpace u = new SequenceSpace(SequenceKind.SFLOW_DATAGRAM, 0, 0, 4_000);
+        for (int q = 0; q < 100; q++) if (q != 10) u.observeAt(q, 1, 60_000 + q, now += 1000);
+        u.observeAt(10, 1, 60_010, now += 1000); // held by a stalled worker for 90 windows
+        SequenceSpace.Snapshot n = u.snapshot(now);
+        assertEquals(0, n.resets(), n.toString());
+        assertEquals(1, n.late());
+        assertEquals(1, n.missing(), "settled before it came");
+        assertEquals(100, n.expected());
+        u.observeAt(3, 1, 1_000, now += 1000); // the uptime went back: a restart after all
+        assertEquals(1, u.snapshot(now).resets());
+    }
+
+    @Test
     void aWorkerStalledThousandsOfGapsBehindIsLateNotARestart() {
         // worker A decodes the even datagrams of 0..2n while B, descheduled, holds the odd ones: n gaps open at
         // once, three times the gap table; then B catches up, oldest first, one of each ten of its datagrams lost
