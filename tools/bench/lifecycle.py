@@ -81,8 +81,9 @@ def handover(bench):
             runs.append(one_handover(bench, broker, topic, capture, rate, extra))
             r = runs[-1]
             log(f"  handover {proto} @{rate} ({name}) #{i + 1}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
-                f"lost {r['flows_lost']}, switch {r['switch_ms']} ms, A drained {r['a_drained']} in {r['a_drain_ms']} ms, "
-                f"B socket drops {r['b_takeover_socket_drops']}{' LOSS' if r['flows_lost'] else ''}")
+                f"lost {r['flows_lost']}, switch {r['switch_ms']} ms, A socket drops {r['a_socket_drops']:.0f}, A drained "
+                f"{r['a_drained']} in {r['a_drain_ms']} ms, B socket drops {r['b_takeover_socket_drops']}"
+                f"{' LOSS' if r['flows_lost'] else ''}")
     entry = {"collector": "sluice", "protocol": proto, "capture": capture, "rate_datagrams_per_s": rate,
              "rate_source": rate_source, "seconds": HANDOVER_SECONDS, "successor_after_s": HANDOVER_AFTER,
              "variants": {name: {"repeats": runs, "zero_loss": all(r["flows_lost"] == 0 for r in runs),
@@ -101,6 +102,7 @@ def one_handover(bench, broker, topic, capture, rate, extra):
         sender, sent = sent_in_background(a.port, rate, HANDOVER_SECONDS, capture)
         time.sleep(HANDOVER_AFTER)
         b = Sluice("kafka", "random", bench.args.workers, broker, topic, extra, port=a.port)
+        a_drops = watch_socket_drops(a)  # A's own counter, read until it exits: its share of the loss
         t0 = time.time()
         b.start()
         a.proc.wait(timeout=90)
@@ -114,7 +116,7 @@ def one_handover(bench, broker, topic, capture, rate, extra):
         return {"datagrams_sent": warm["sent"] + sent["sent"], "sent_per_s": sent["rate"], "flows_sent": flows_sent,
                 "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
                 "flows_duplicated_at_least": max(in_kafka - flows_sent, 0), "switch_ms": switch_ms,
-                "a_exit": a.proc.returncode, "a_drained": int(drained.group(1)) if drained else None,
+                "a_socket_drops": a_drops["last"] - a_drops["first"], "a_exit": a.proc.returncode, "a_drained": int(drained.group(1)) if drained else None,
                 "a_drain_ms": int(drained.group(2)) if drained else None,
                 "b_warm_up_ms": int(warmed.group(2)) if warmed else 0,
                 "b_takeover_socket_drops": int(drops.group(1)) if drops else 0,
@@ -123,6 +125,23 @@ def one_handover(bench, broker, topic, capture, rate, extra):
         for s in (a, b):
             if s is not None:
                 s.stop()
+
+
+def watch_socket_drops(s):
+    """Scrapes `s`'s socket drops every 200 ms in a thread until it exits; the first and the last value read."""
+    seen = {"first": s.metrics()["sluice_socket_drops_total"]}
+    seen["last"] = seen["first"]
+
+    def poll():
+        while s.proc.poll() is None:
+            try:
+                seen["last"] = s.metrics()["sluice_socket_drops_total"]
+            except OSError:
+                return
+            time.sleep(0.2)
+
+    threading.Thread(target=poll, daemon=True).start()
+    return seen
 
 
 @phase("soak")
@@ -161,6 +180,6 @@ def soak(bench):
              "rss_flat": growth is not None and abs(growth) <= 0.10, "load": load_average()}
     entry["zero_loss"] = entry["flows_lost"] == 0 and entry["socket_drops"] == 0 and entry["flows_dropped"] == 0
     log(f"  soak {proto} @{rate} {SOAK_SECONDS:g}s: {in_kafka}/{flows_sent} flows in Kafka, socket drops "
-        f"{entry['socket_drops']}, RSS {(first or 0) >> 20} -> {(last or 0) >> 20} MiB ({growth})"
+        f"{entry['socket_drops']}, RSS {int(first or 0) >> 20} -> {int(last or 0) >> 20} MiB ({growth})"
         f"{'' if entry['zero_loss'] else ' LOSS'}")
     bench.results.setdefault("lifecycle", {})["soak"] = entry
