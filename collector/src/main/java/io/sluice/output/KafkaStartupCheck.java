@@ -117,6 +117,7 @@ final class KafkaStartupCheck {
         try {
             Map<String, TopicDescription> d = admin.describeTopics(List.of(topic)).allTopicNames().get(timeoutMs, TimeUnit.MILLISECONDS);
             if (d.get(topic).partitions().isEmpty()) throw new OutputUnavailableException(setting, "topic '" + topic + "' has no partitions");
+            KafkaTopics.awaitWritable(admin, topic, java.time.Duration.ofMillis(timeoutMs)); // the idempotent producer's first send
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
                 throw new OutputUnavailableException(setting, "topic '" + topic + "' does not exist: create it with"

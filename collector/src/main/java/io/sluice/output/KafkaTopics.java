@@ -49,6 +49,15 @@ public final class KafkaTopics {
         return created;
     }
 
+    /**
+     * Waits until an existing {@code topic} answers listOffsets on every partition: what an idempotent
+     * producer needs before its first send to a topic created moments ago (by an operator's script).
+     */
+    public static void awaitWritable(Admin admin, String topic, Duration timeout)
+            throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
+        awaitListOffsets(admin, topic, System.nanoTime() + timeout.toNanos());
+    }
+
     private static void awaitListOffsets(Admin admin, String topic, long deadline)
             throws ExecutionException, InterruptedException, java.util.concurrent.TimeoutException {
         while (true) {
