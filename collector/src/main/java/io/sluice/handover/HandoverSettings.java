@@ -17,9 +17,10 @@ import java.time.Duration;
  * @param lockTimeout how long to wait for another sluice that is taking over or releasing the same
  *     listener at the same moment
  * @param warmUp how long a successor runs synthetic datagrams through its own decoders before it takes
- *     the port ({@code io.sluice.warmup}): a cold JVM decodes several times slower for its first seconds,
+ *     the port ({@code io.sluice.warmup}): a cold JVM runs interpreted and compiles for its first seconds,
  *     and the datagrams it cannot read in time are lost in its sockets. Only when another process serves
- *     the port; zero: take it at once
+ *     the port; zero (the default): take it at once. Off by default because make bench measured no gain
+ *     at 60k IPFIX datagrams/s and a loss at the steady-state limit on 2 cores (docs/upgrade.md)
  */
 public record HandoverSettings(boolean enabled, Path pinRoot, String stateDir, Duration templateSnapshotMaxAge,
                                BpfObjectSource bpfObject, Duration lockTimeout, Duration warmUp) {
@@ -27,7 +28,7 @@ public record HandoverSettings(boolean enabled, Path pinRoot, String stateDir, D
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/sluice");
 
     public static final HandoverSettings DEFAULTS = new HandoverSettings(true, DEFAULT_PIN_ROOT, "",
-            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10), Duration.ofSeconds(2));
+            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10), Duration.ZERO);
 
     public HandoverSettings withPinRoot(Path root) {
         return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout, warmUp);

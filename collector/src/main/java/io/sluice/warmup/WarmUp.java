@@ -22,7 +22,7 @@ import java.util.function.Function;
  * its own template store, sampling table and exporter table, and an output that discards. Nothing it
  * does is seen by the live service, its metrics or Kafka; what it leaves is compiled code.
  *
- * <p>Why: a successor that takes the port with a cold JVM decodes several times slower for its first
+ * <p>Why: a successor that takes the port with a cold JVM runs interpreted and compiles for its first
  * seconds, while the full rate lands on its sockets at once (the predecessor's program is replaced in one
  * step), and what it cannot read in time the kernel drops (issue 14: always lossy from 60k IPFIX
  * datagrams/s, all the loss in the successor's first ~5 s). The datagrams come in direct buffers, as

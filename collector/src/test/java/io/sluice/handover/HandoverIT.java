@@ -196,7 +196,7 @@ class HandoverIT {
                 Thread.sleep(1000);
                 long t0 = System.nanoTime();
                 try (ChildProcess second = sluice(unit, config, "--set", "listeners[0].address=127.0.0.1:" + port,
-                        "--set", "listeners[0].steering=" + secondSteering)) {
+                        "--set", "listeners[0].steering=" + secondSteering, "--set", "handover.warm-up=1s")) {
                     assertEquals(port, listeningPort(second));
                     assertEquals(0, first.awaitExit(Duration.ofSeconds(60)), first.output());
                     long switchMs = (System.nanoTime() - t0) / 1_000_000;
