@@ -42,7 +42,10 @@ class PinningTest {
                 sender.sendPaced(1000, poolB::packets, 500, Duration.ofSeconds(10));
                 assertEquals(1000, UdpSender.awaitReceived(poolB::packets, 1000, Duration.ofSeconds(5)));
                 assertEquals(0, poolA.packets());
-                assertEquals(500, poolB.stats(0).packets(), "round-robin over B");
+                // round robin: the program's counter is per CPU, so with senders on 2 CPUs the split is near even, not
+                // exact (501/499 seen in CI), as in BalancingTest
+                long first = poolB.stats(0).packets();
+                assertTrue(first >= 400 && first <= 600, "round-robin over B, within 20% of 500: " + first);
             }
         }
     }
