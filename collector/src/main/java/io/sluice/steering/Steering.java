@@ -19,7 +19,6 @@ public final class Steering implements AutoCloseable {
     private volatile BpfSteering bpf;
     private volatile String reason;
     private final GuardRules rules;
-    private volatile boolean attached;
 
     private Steering(String listener, SteeringMode requested, BpfSteering bpf, String reason, GuardRules rules) {
         this.listener = listener;
@@ -70,7 +69,7 @@ public final class Steering implements AutoCloseable {
             BpfSteering loaded = BpfSteering.load(source, mode, group.size(), rules);
             return new Steering(listener, mode, loaded, "BPF program " + program + " loaded, not attached yet", rules);
         } catch (BpfLoadException e) {
-            return fallBack(listener, group, mode, rules, e);
+            return new Steering(listener, mode, null, fallBack(listener, group, mode, rules, e), rules);
         }
     }
 
@@ -83,22 +82,21 @@ public final class Steering implements AutoCloseable {
      */
     public void attach(ReuseportSocketGroup group) {
         BpfSteering loaded = bpf;
-        if (loaded == null || attached) return;
+        if (loaded == null || loaded.attached()) return;
         try {
             loaded.attach(group);
-            attached = true;
             reason = "BPF program " + requested.programName(rules.enforcing()) + " attached";
             LOG.info("listener {} on {}: BPF steering {} over {} sockets; guard: {}", listener, group.localAddress(), requested,
                     group.size(), rules.describe());
         } catch (BpfLoadException e) {
             loaded.close();
             bpf = null;
-            Steering fallback = fallBack(listener, group, requested, rules, e);
-            reason = fallback.reason;
+            reason = fallBack(listener, group, requested, rules, e);
         }
     }
 
-    private static Steering fallBack(String listener, ReuseportSocketGroup group, SteeringMode mode, GuardRules rules,
+    /** The refusal, logged: the reason a fallback to the hash gives; or no fallback at all when an allow-list needs the program. */
+    private static String fallBack(String listener, ReuseportSocketGroup group, SteeringMode mode, GuardRules rules,
             BpfLoadException e) {
         if (rules.allow() != null) {
             throw new GuardUnavailableException("listener " + listener + " has an allow-list but its BPF program "
@@ -108,7 +106,7 @@ public final class Steering implements AutoCloseable {
         LOG.warn("listener {} on {}: BPF steering {} unavailable, falling back to the kernel's 4-tuple hash "
                 + "(one exporter's packets all go to one socket{}): {}", listener, group.localAddress(), mode,
                 rules.rateLimit() != null ? "; the rate limit is NOT enforced" : "", e.getMessage());
-        return new Steering(listener, mode, null, e.getMessage(), rules);
+        return e.getMessage();
     }
 
     /**
