@@ -43,7 +43,7 @@ final class AotTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws ConfigException, IOException, OutputUnavailableException {
         SluiceConfig config = ConfigLoader.load(new String[0]);
-        ConfigPrinter.toYaml(config);
+        ConfigPrinter.toYaml(config); // the output is not needed: the run loads and links what --print-config uses
         KafkaOutput.checkProducerConfig(config.kafka());
         ServiceMetrics metrics = new ServiceMetrics(new PrometheusRegistry(), true);
         try (MetricsServer server = MetricsServer.start(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),

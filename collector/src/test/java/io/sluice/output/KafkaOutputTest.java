@@ -33,7 +33,8 @@ class KafkaOutputTest {
         return new KafkaSettings(kafka.bootstrapServers(), topic, counters, drops, extra, key, BackpressurePolicy.DROP, Duration.ofSeconds(10));
     }
 
-    private static FlowRecord flow(int i) {
+    /** Flow {@code i}: one of three exporters, told apart by its source address and sequence number (also KafkaSpoolTest's). */
+    static FlowRecord flow(int i) {
         FlowRecord r = new FlowRecord();
         r.type = 4;
         r.exporterAddress.setV4(0x0a000000 | (i % 3));

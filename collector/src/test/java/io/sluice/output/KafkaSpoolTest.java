@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sluice.flow.FlowRecord;
 import io.sluice.flow.pb.FlowMessage;
 import io.sluice.output.spool.KafkaSpool;
 import io.sluice.output.spool.SpoolEntry;
@@ -31,23 +30,9 @@ class KafkaSpoolTest {
     @TempDir
     Path dir;
 
-    private static FlowRecord flow(int i) {
-        FlowRecord r = new FlowRecord();
-        r.type = 4;
-        r.exporterAddress.setV4(0x0a000000 | (i % 3));
-        r.srcAddr.setV4(0xc0a80000 | i);
-        r.dstAddr.setV4(0x08080808);
-        r.srcPort = i & 0xFFFF;
-        r.proto = 17;
-        r.bytes = 100 + i;
-        r.packets = 1;
-        r.sequenceNum = i;
-        return r;
-    }
-
     private static void send(WorkerOutput w, int from, int to) {
         BatchingFlowSink sink = new BatchingFlowSink(new FlowBatch(4096, PartitionKey.EXPORTER), w, 100_000_000L);
-        for (int i = from; i < to; i++) sink.flow(flow(i));
+        for (int i = from; i < to; i++) sink.flow(KafkaOutputTest.flow(i));
         sink.flush();
     }
 

@@ -196,18 +196,21 @@ public final class KafkaSpool implements AutoCloseable {
     // ---- for the metrics (docs/spool.md) ----
 
     public long bytes() {
-        SpoolStore s = store;
-        return s == null ? 0 : s.bytes();
+        return ofStore(SpoolStore::bytes);
     }
 
     public long records() {
-        SpoolStore s = store;
-        return s == null ? 0 : s.records();
+        return ofStore(SpoolStore::records);
     }
 
     public long flows() {
+        return ofStore(SpoolStore::flows);
+    }
+
+    /** A figure of the store, 0 while this process has none (a predecessor still holds the directory). */
+    private long ofStore(java.util.function.ToLongFunction<SpoolStore> figure) {
         SpoolStore s = store;
-        return s == null ? 0 : s.flows();
+        return s == null ? 0 : figure.applyAsLong(s);
     }
 
     public double oldestAgeSeconds() {
@@ -236,14 +239,12 @@ public final class KafkaSpool implements AutoCloseable {
     }
 
     public long corrupt() {
-        SpoolStore s = store;
-        return s == null ? 0 : s.corrupt();
+        return ofStore(SpoolStore::corrupt);
     }
 
     /** Flows found in the directory when this process took it (a previous process spooled them). */
     public long recoveredFlows() {
-        SpoolStore s = store;
-        return s == null ? 0 : s.recoveredFlows();
+        return ofStore(SpoolStore::recoveredFlows);
     }
 
     /** Replayed flows as the ledger counts them: sent when Kafka acknowledged them, dropped when it refused them for good. */
