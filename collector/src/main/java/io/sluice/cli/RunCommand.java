@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -126,6 +125,7 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
             return 0;
         }
+        StopSignals stop = StopSignals.install(); // before start: it announces the listeners before it returns
         SluiceService service;
         try {
             service = SluiceService.start(config);
@@ -133,8 +133,7 @@ public final class RunCommand implements Callable<Integer> {
             log.error("cannot start: {}", e.getMessage());
             return 2;
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        installStopSignals(stop); // only now: a failed start leaves the JVM's own signal handling alone
+        stop.started();
         installReloadSignal(loaderArgs(), environment, service);
         // Anything else ending the JVM (System.exit elsewhere, an unhandled signal) still stops gracefully.
         Thread hook = new Thread(service::close, "sluice-shutdown");
@@ -230,19 +229,5 @@ public final class RunCommand implements Callable<Integer> {
         }
         a.addAll(keyFlags);
         return a.toArray(String[]::new);
-    }
-
-    /**
-     * SIGTERM and SIGINT release {@code stop} instead of starting the JVM's shutdown, so the main thread
-     * stops the service in order and the process exits 0 (a JVM ended by a signal exits 143).
-     */
-    private static void installStopSignals(CountDownLatch stop) {
-        for (String name : new String[] {"TERM", "INT"}) {
-            try {
-                Signal.handle(new Signal(name), s -> stop.countDown());
-            } catch (IllegalArgumentException unavailable) {
-                log.warn("cannot handle SIG{}: the shutdown hook stops sluice instead", name);
-            }
-        }
     }
 }

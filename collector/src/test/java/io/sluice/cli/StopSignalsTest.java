@@ -1,0 +1,64 @@
+package io.sluice.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.sluice.testing.ChildProcess;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Real SIGTERMs (kill(1)) to a JVM holding {@link StopSignals}: one during start-up is held until
+ * start-up ends and then stops in order (exit 0, the drain runs), a second one during start-up ends
+ * the process at once. The first case is what HandoverIT met: a SIGTERM right after "listening on",
+ * before the handler was installed, ended sluice with 143 and its sockets undrained.
+ */
+class StopSignalsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @Test
+    void aSigtermDuringStartUpStopsInOrderOnceStartUpEnds() throws Exception {
+        try (ChildProcess child = ChildProcess.java(StopSignalsChild.class)) {
+            child.awaitLine("STARTING", WAIT);
+            child.signal("TERM");
+            child.awaitContaining("SIGTERM during start-up: sluice stops as soon as start-up ends", WAIT);
+            endStartUp(child);
+            child.awaitLine("STARTED", WAIT);
+            child.awaitLine("STOPPED", WAIT);
+            assertEquals(0, child.awaitExit(WAIT), child.output());
+        }
+    }
+
+    @Test
+    void aSecondSigtermDuringStartUpExitsAtOnce() throws Exception {
+        try (ChildProcess child = ChildProcess.java(StopSignalsChild.class)) {
+            child.awaitLine("STARTING", WAIT);
+            child.signal("TERM");
+            child.awaitContaining("SIGTERM during start-up", WAIT);
+            child.signal("TERM");
+            assertEquals(StopSignals.KILLED_BY_SIGTERM, child.awaitExit(WAIT), child.output());
+            assertFalse(child.output().contains("STARTED"), child.output());
+        }
+    }
+
+    @Test
+    void aSigtermAfterStartUpStops() throws Exception {
+        try (ChildProcess child = ChildProcess.java(StopSignalsChild.class)) {
+            child.awaitLine("STARTING", WAIT);
+            endStartUp(child);
+            child.awaitLine("STARTED", WAIT);
+            child.signal("TERM");
+            child.awaitLine("STOPPED", WAIT);
+            assertEquals(0, child.awaitExit(WAIT), child.output());
+            assertFalse(child.output().contains("during start-up"), child.output());
+        }
+    }
+
+    private static void endStartUp(ChildProcess child) throws Exception {
+        OutputStream in = child.process().getOutputStream();
+        in.write("go\n".getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+}
