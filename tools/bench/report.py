@@ -105,7 +105,21 @@ def report(results):
                               f"{x['load']:.1f} | {'yes' if x['lost'] else 'no'} |")
         md.append("")
     md += lifecycle(results.get("lifecycle", {}))
+    md += producer(results.get("producer"))
     return "\n".join(md)
+
+
+def producer(found):
+    """The producer phase (KafkaSendAB, variants.py), when it ran."""
+    if not found:
+        return []
+    md = [f"## Producer path alone ({found['rounds']} interleaved rounds of {found['seconds_per_round']} s)", "",
+          "| variant | flows/s median | range | worker CPU ns/flow median | range |", "|---|---|---|---|---|"]
+    for v in found["variants"]:
+        md.append(f"| {v['name']} | {v['flows_per_s_median']:,.0f} | {v['flows_per_s_min']:,.0f}-{v['flows_per_s_max']:,.0f} | "
+                  f"{v['worker_cpu_ns_per_flow_median']:.0f} | {v['worker_cpu_ns_per_flow_min']:.0f}-"
+                  f"{v['worker_cpu_ns_per_flow_max']:.0f} |")
+    return md + [""]
 
 
 def lifecycle(found):

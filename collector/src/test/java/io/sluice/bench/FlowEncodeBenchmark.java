@@ -12,7 +12,6 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
@@ -26,12 +25,13 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class FlowEncodeBenchmark {
-    private final FlowRecord flow = new FlowRecord();
+    private final FlowRecord flow = typicalFlow();
     private final FlowProtobufEncoder encoder = new FlowProtobufEncoder();
     private final FlowBatch batch = new FlowBatch(4096, PartitionKey.EXPORTER);
 
-    @Setup
-    public void setup() {
+    /** The flow every producer-side benchmark encodes (also KafkaSendAB's). */
+    static FlowRecord typicalFlow() {
+        FlowRecord flow = new FlowRecord();
         flow.type = 4;
         flow.timeReceivedNs = 1_763_800_000_000_000_000L;
         flow.sequenceNum = 123456;
@@ -60,6 +60,7 @@ public class FlowEncodeBenchmark {
         flow.dstNet = 16;
         flow.nextHop.setV4(0xc0000202);
         flow.flowDirection = 0;
+        return flow;
     }
 
     @Benchmark
