@@ -5,7 +5,7 @@ import json
 import os
 import subprocess
 
-from env import JAVA, JVM_FLAGS, OUT, log
+from env import JAVA, JVM_FLAGS, OUT, ROOT, log
 from phases import OPT_IN, phase, sluice_search
 
 OPT_IN.update({"packed", "acks", "share", "producer"})
@@ -46,9 +46,12 @@ def producer(bench):
     broker in one JVM, the producer variants interleaved round after round, so the old and the new setting
     compare on one machine state (issue 13: one change at a time); opt-in, ~4 min."""
     json_out = os.path.join(OUT, "kafka-send-ab.json")
-    cmd = [JAVA] + JVM_FLAGS + ["-cp", bench.cp, "io.sluice.bench.KafkaSendAB", "8", "5", json_out]
-    log("producer: KafkaSendAB, 5 variants x (1 warm-up + 5) rounds of 8 s")
-    subprocess.run(cmd, check=True, stdout=open(os.path.join(OUT, "kafka-send-ab.log"), "w"), stderr=subprocess.STDOUT)
+    variants = os.environ.get("SLUICE_PRODUCER_VARIANTS", "defaults,batch-1MiB-linger-20ms,compression-none,"
+                                                          "acks-1-no-idempotence,flows-per-record-32")
+    cmd = [JAVA] + JVM_FLAGS + ["-cp", bench.cp, "io.sluice.bench.KafkaSendAB", "8", "5", json_out, variants]
+    log(f"producer: KafkaSendAB, {variants} x (1 warm-up + 5) rounds of 8 s")
+    subprocess.run(cmd, check=True, stdout=open(os.path.join(OUT, "kafka-send-ab.log"), "w"), stderr=subprocess.STDOUT,
+                   cwd=os.path.join(ROOT, "collector"))  # the test broker finds tools/kafka-broker from there
     result = json.load(open(json_out))
     bench.results["producer"] = result
     for v in result["variants"]:

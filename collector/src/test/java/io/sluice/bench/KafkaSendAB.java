@@ -17,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ import java.util.Map;
  * one flow costs from a worker's batch to the broker's log.
  *
  * <p>Run: {@code bin/bench --phases producer} (tools/bench), or by hand
- * {@code java -cp <test classpath> io.sluice.bench.KafkaSendAB [seconds] [rounds] [out.json]}.
+ * {@code java -cp <test classpath> io.sluice.bench.KafkaSendAB [seconds] [rounds] [out.json] [variant,variant,...]}.
  */
 public final class KafkaSendAB {
     private static final int FLOWS_PER_BATCH = 64;
@@ -44,6 +43,8 @@ public final class KafkaSendAB {
     static final List<Variant> VARIANTS = List.of(
             new Variant("defaults", Map.of(), 1),
             new Variant("batch-1MiB-linger-20ms", Map.of("batch.size", "1048576", "linger.ms", "20"), 1),
+            new Variant("batch-960KiB", Map.of("batch.size", "983040"), 1),
+            new Variant("linger-20ms", Map.of("linger.ms", "20"), 1),
             new Variant("compression-none", Map.of("compression.type", "none"), 1),
             new Variant("acks-1-no-idempotence", Map.of("acks", "1", "enable.idempotence", "false"), 1),
             new Variant("flows-per-record-32", Map.of(), 32));
@@ -52,11 +53,12 @@ public final class KafkaSendAB {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
         Path out = args.length > 2 ? Path.of(args[2]) : null;
+        List<Variant> variants = args.length > 3 ? select(args[3]) : VARIANTS;
         FlowBatch batch = typicalBatch();
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.start()) {
             List<KafkaOutput> outputs = new ArrayList<>();
-            for (Variant v : VARIANTS) {
+            for (Variant v : variants) {
                 String topic = "ab-" + v.name();
                 broker.createTopic(topic, 1);
                 outputs.add(KafkaOutput.open(settings(broker, topic, v)));
@@ -64,11 +66,11 @@ public final class KafkaSendAB {
             }
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (int round = 0; round <= rounds; round++) { // round 0 warms every variant up and is not counted
-                for (int i = 0; i < VARIANTS.size(); i++) {
+                for (int i = 0; i < variants.size(); i++) {
                     double[] r = measure(outputs.get(i), batch, seconds, threads);
-                    if (round > 0) results.get(VARIANTS.get(i).name()).add(r);
+                    if (round > 0) results.get(variants.get(i).name()).add(r);
                     System.out.printf("round %d %-26s %,12.0f flows/s %8.0f ns CPU/flow (worker)%n",
-                            round, VARIANTS.get(i).name(), r[0], r[1]);
+                            round, variants.get(i).name(), r[0], r[1]);
                 }
             }
             for (KafkaOutput o : outputs) o.close(Duration.ofSeconds(30));
@@ -76,6 +78,17 @@ public final class KafkaSendAB {
         String json = report(results, seconds, rounds);
         System.out.println(json);
         if (out != null) Files.writeString(out, json);
+    }
+
+    /** The variants named in a comma-separated list, in the list's order. */
+    private static List<Variant> select(String names) {
+        List<Variant> chosen = new ArrayList<>();
+        for (String name : names.split(",")) {
+            chosen.add(VARIANTS.stream().filter(v -> v.name().equals(name)).findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("no variant " + name + "; known: "
+                            + VARIANTS.stream().map(Variant::name).toList())));
+        }
+        return chosen;
     }
 
     private static KafkaSettings settings(KafkaBroker broker, String topic, Variant v) {
