@@ -140,9 +140,23 @@ def lifecycle(found):
         md.append("")
     s = found.get("soak")
     if s:
-        md += [f"## Soak: {s['seconds']:g} s at {s['rate_datagrams_per_s']:,} datagrams/s ({s['protocol']})", "",
-               f"{s['flows_in_kafka']:,} of {s['flows_sent']:,} flows in Kafka, socket drops {s['socket_drops']:,}, "
-               f"flows dropped {s['flows_dropped']:,}; RSS {fmt_mib(s['rss_first_minute_bytes'])} (first minute) -> "
-               f"{fmt_mib(s['rss_last_minute_bytes'])} (last), growth {s['rss_growth']}: "
-               f"{'zero loss' if s['zero_loss'] else 'LOSS'}, {'flat' if s['rss_flat'] else 'NOT flat'}.", ""]
+        md += [f"## Soak: {s['seconds']:g} s ({s['protocol']})", ""]
+        for t in s.get("tries", [s]):
+            md += [f"- {t['rate_datagrams_per_s']:,} datagrams/s ({t['rate_source']}): {t['flows_in_kafka']:,} of "
+                   f"{t['flows_sent']:,} flows in Kafka, socket drops {t['socket_drops']:,}, "
+                   f"flows dropped {t['flows_dropped']:,}; RSS {fmt_mib(t['rss_first_minute_bytes'])} (first minute) -> "
+                   f"{fmt_mib(t['rss_last_minute_bytes'])} (last), growth {t['rss_growth']}: "
+                   f"{'zero loss' if t['zero_loss'] else 'LOSS'}, {'flat' if t['rss_flat'] else 'NOT flat'}."]
+        md.append("")
+    hs = found.get("handover_search")
+    if hs:
+        md += [f"## Handover search ({hs['protocol']}): zero loss at {fmt_int(hs['zero_loss_datagrams_per_s'])} datagrams/s, "
+               f"ceiling {hs['ceiling_datagrams_per_s']:,} ({hs['ceiling_source']})", "",
+               "| stage | rate | flows sent | in Kafka | lost | duplicated ≥ | switch ms | A socket drops | B socket drops | load |",
+               "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in hs["probes"]:
+            md.append(f"| {r['stage']} | {r['rate']:,} | {r['flows_sent']:,} | {r['flows_in_kafka']:,} | {r['flows_lost']:,} | "
+                      f"{r['flows_duplicated_at_least']:,} | {r['switch_ms']:,} | {fmt_int(r.get('a_socket_drops'))} | "
+                      f"{r['b_takeover_socket_drops']:,} | {r['load']:.1f} |")
+        md.append("")
     return md

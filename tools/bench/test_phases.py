@@ -14,11 +14,13 @@ class PhasesTest(unittest.TestCase):
             selected_phases("nope")
 
     def test_opt_in_phases_stay_out_of_a_plain_run(self):
-        for name in ("packed", "acks", "share", "soak"):
+        for name in ("packed", "acks", "share", "soak", "producer", "handover-search"):
             self.assertNotIn(name, default_phases().split(","))
             self.assertIn(name, selected_phases(name))
         self.assertIn("handover", default_phases().split(","))
         self.assertEqual(["kernel", "kafka", "acks", "handover", "soak"], selected_phases("soak,handover,acks,kafka"))
+        # the handover search starts from the soak's lossless rate, so it runs after the soak
+        self.assertEqual(["kernel", "kafka", "soak", "handover-search"], selected_phases("handover-search,soak,kafka"))
 
     def test_flows_per_record_comes_from_the_settings(self):
         self.assertEqual(1, flows_per_record(["kafka.producer.linger.ms=5"]))
