@@ -9,7 +9,7 @@ The search finds the highest rate without loss in three stages:
 2. bisection (geometric midpoint) until (hi - lo) ≤ tolerance × hi (5%);
 3. confirmation: `lo` again `repeats` times, each for the long duration (20 s), because short probes
    overstate (a socket buffer and a JIT hide a deficit for seconds). A lossy repeat stops that rate and
-   the confirmation starts over at `backoff` × the rate, a bounded number of times.
+   the confirmation starts over at `backoff` × the rate that repeat absorbed, a bounded number of times.
 
 Pure functions of the probes, so the self-test (test_search.py, `make test`) drives them with synthetic
 loss functions in milliseconds.
@@ -73,8 +73,22 @@ def search(probe, ceiling, start=None, floor=None, tolerance=0.05, factor=2.0):
             "hi": None if hi is None else int(round(hi)), "limited_by": limited_by}
 
 
-def confirm(probe_long, rate, repeats=3, backoff=0.9, retries=2):
-    """Runs probe_long(rate) `repeats` times; on a loss, starts over at backoff × rate (≤ retries times).
+def absorbed_rate(step):
+    """The rate a lossy step's collector kept up with: the sender's achieved rate times the smallest share
+    that came through (datagrams received of sent, flows decoded or output of offered, flows in Kafka of
+    offered), whichever of those the step has."""
+    shares = []
+    for part, whole in (("received", "sent"), ("flows_decoded", "flows_offered"), ("flows_out", "flows_offered"),
+                        ("flows_in_kafka", "flows_offered")):
+        if step.get(part) is not None and step.get(whole):
+            shares.append(min(step[part] / step[whole], 1.0))
+    return step["sent_per_s"] * (min(shares) if shares else 1.0)
+
+
+def confirm(probe_long, rate, repeats=3, backoff=0.9, retries=3):
+    """Runs probe_long(rate) `repeats` times; on a loss, starts over at backoff × the lower of the rate and
+    what the lossy repeat absorbed (absorbed_rate: a sender starved below the asked rate, or a collector
+    that kept up with 80 % of it, says where to go next better than the asked rate), ≤ retries times.
 
     Returns {"rate": the confirmed asked rate or None, "repeats": the passing repeats of that rate,
     "attempts": every attempt [{"rate", "repeats"}], "confirmed": bool}.
@@ -90,7 +104,7 @@ def confirm(probe_long, rate, repeats=3, backoff=0.9, retries=2):
         attempts.append({"rate": int(round(rate)), "repeats": done})
         if not any(s["lost"] for s in done):
             return {"rate": int(round(rate)), "repeats": done, "attempts": attempts, "confirmed": True}
-        rate *= backoff
+        rate = backoff * min(rate, absorbed_rate(done[-1]))
     return {"rate": None, "repeats": [], "attempts": attempts, "confirmed": False}
 
 

@@ -2,7 +2,7 @@
 python3 -m unittest discover -s tools/bench -p 'test_*.py'"""
 import unittest
 
-from search import confirm, search, spread
+from search import absorbed_rate, confirm, search, spread
 
 
 def collector(limit, sender_max=None):
@@ -77,7 +77,7 @@ class ConfirmTest(unittest.TestCase):
         probe = collector(80_000)
         result = confirm(probe, 95_000, repeats=3, backoff=0.9, retries=2)
         self.assertTrue(result["confirmed"])
-        self.assertEqual([95_000, 85_500, 76_950, 76_950, 76_950], probe.calls)
+        self.assertEqual([95_000, 85_500, 76_950, 76_950, 76_950], probe.calls)  # nothing absorbed said: 0.9 x asked
         self.assertEqual(76_950, result["rate"])
         self.assertEqual(3, len(result["attempts"]))
 
@@ -87,6 +87,32 @@ class ConfirmTest(unittest.TestCase):
         self.assertFalse(result["confirmed"])
         self.assertIsNone(result["rate"])
         self.assertEqual(3, len(probe.calls))
+
+    def test_a_starved_sender_steps_down_from_what_it_reached(self):
+        # A flood beside the exporter holds the sender at 330k whatever is asked; the collector keeps 300k:
+        # stepping from the asked 669k (602k, 542k, ...) never gets below the limit.
+        probe = collector(300_000, sender_max=330_000)
+        result = confirm(probe, 669_000, repeats=3, backoff=0.9, retries=2)
+        self.assertTrue(result["confirmed"])
+        self.assertEqual([669_000, 297_000, 297_000, 297_000], probe.calls)
+
+    def test_a_collector_that_kept_most_steps_down_from_what_it_kept(self):
+        # 20 s at 61k: 81 % of the datagrams received (the v5 run of 2026-12-02 into Kafka); next: 0.9 x 50k.
+        calls = []
+
+        def probe(rate):
+            calls.append(rate)
+            received = min(rate, 50_000) * 20
+            return {"rate": rate, "sent_per_s": rate, "sent": rate * 20, "received": received, "lost": rate > 50_000}
+        result = confirm(probe, 61_457, repeats=3, backoff=0.9, retries=2)
+        self.assertTrue(result["confirmed"])
+        self.assertEqual([61_457, 45_000, 45_000, 45_000], calls)
+
+    def test_absorbed_rate_takes_the_smallest_share_through(self):
+        step = {"sent_per_s": 100_000, "sent": 2_000_000, "received": 1_900_000, "flows_offered": 1000,
+                "flows_decoded": 950, "flows_in_kafka": 800}
+        self.assertAlmostEqual(80_000, absorbed_rate(step))
+        self.assertEqual(70_000, absorbed_rate({"sent_per_s": 70_000, "flows_offered": 10, "flows_out": None}))
 
     def test_spread(self):
         self.assertEqual({"median": 100, "min": 95, "max": 105, "relative": 0.1}, spread([105, 95, 100]))
