@@ -13,7 +13,7 @@ import time
 from collector import Sluice
 from env import OUT, load_average, log
 from phases import OPT_IN, phase
-from search import spread
+from search import confirm, search, spread
 from traffic import CAPTURES, blast
 
 OPT_IN.update({"soak", "handover-search"})
@@ -157,11 +157,14 @@ def soak(bench):
     proto = bench.protocols[0]
     rate, rate_source = zero_loss_rate(bench, proto)
     tries = []
-    for attempt in range(SOAK_TRIES):
-        tries.append(one_soak(bench, proto, rate, rate_source, attempt))
-        if tries[-1]["zero_loss"]:
-            break
-        rate, rate_source = int(rate * SOAK_STEP_DOWN), f"{SOAK_STEP_DOWN:g} x the lossy soak before"
+
+    def soak_at(r):
+        source = rate_source if not tries else f"{SOAK_STEP_DOWN:g} x the lossy soak before"
+        tries.append(one_soak(bench, proto, r, source, len(tries)))
+        return tries[-1]
+
+    # one soak per attempt, stepped down like the search's confirmation (search.confirm)
+    confirm(soak_at, rate, repeats=1, backoff=SOAK_STEP_DOWN, retries=SOAK_TRIES - 1)
     entry = dict(tries[-1])
     entry["tries"] = tries
     bench.results.setdefault("lifecycle", {})["soak"] = entry
@@ -202,6 +205,7 @@ def one_soak(bench, proto, rate, rate_source, attempt):
              "rss_samples": rss, "rss_first_minute_bytes": first, "rss_last_minute_bytes": last, "rss_growth": growth,
              "rss_flat": growth is not None and abs(growth) <= 0.10, "load": load_average()}
     entry["zero_loss"] = entry["flows_lost"] == 0 and entry["socket_drops"] == 0 and entry["flows_dropped"] == 0
+    entry["lost"] = not entry["zero_loss"]  # what search.confirm reads
     log(f"  soak {proto} @{rate} {SOAK_SECONDS:g}s: {in_kafka}/{flows_sent} flows in Kafka, socket drops "
         f"{entry['socket_drops']}, RSS {int(first or 0) >> 20} -> {int(last or 0) >> 20} MiB ({growth})"
         f"{'' if entry['zero_loss'] else ' LOSS'}")
@@ -210,10 +214,11 @@ def one_soak(bench, proto, rate, rate_source, attempt):
 
 @phase("handover-search", needs_kernel=False)
 def handover_search(bench):
-    """The highest rate at which a handover loses nothing (issue 14), searched: one handover per probe (the
-    default successor, no warm-up), bisection between a quarter of the ceiling and the ceiling to within
-    10%, then 3 repeats at the rate found, 10% lower again while a repeat loses. The ceiling is this run's
-    lossless soak rate, else the kafka zero-loss rate (else --max-rate). Opt-in (~6-10 min)."""
+    """The highest rate at which a handover loses nothing (issue 14), searched with the zero-loss search of
+    every other phase (search.py): one handover per probe (the default successor, no warm-up), from the
+    ceiling down to a quarter of it, bisection to within 10%, then 3 repeats at the rate found, stepping
+    down while a repeat loses. The ceiling is this run's lossless soak rate, else the kafka zero-loss rate
+    (else --max-rate). Opt-in (~6-10 min)."""
     proto = bench.protocols[0]
     capture = CAPTURES[proto]
     ceiling, ceiling_source = soaked_rate(bench), "this run's lossless soak"
@@ -223,48 +228,28 @@ def handover_search(bench):
     state = os.path.join(OUT, "handover-state")
     os.makedirs(state, exist_ok=True)
     extra = list(bench.args.set) + [f"handover.state-dir={state}"]
-    probes, counter = [], [0]
+    probes = []
 
-    def run(rate, stage):
-        counter[0] += 1
-        topic = f"flows-handover-search-{proto}-{counter[0]}".replace("_", "-")
+    def handover_at(rate, stage="probe"):
+        topic = f"flows-handover-search-{proto}-{len(probes) + 1}".replace("_", "-")
         broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
         r = one_handover(bench, broker, topic, capture, rate, extra)
-        r.update({"rate": rate, "stage": stage})
+        r.update({"rate": rate, "stage": stage, "lost": r["flows_lost"] > 0})
         probes.append(r)
         log(f"  handover-search {proto} {stage} @{rate}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
             f"lost {r['flows_lost']}, A socket drops {r['a_socket_drops']:.0f}, B socket drops "
-            f"{r['b_takeover_socket_drops']}{' LOSS' if r['flows_lost'] else ''}")
-        return r["flows_lost"] == 0
+            f"{r['b_takeover_socket_drops']}{' LOSS' if r['lost'] else ''}")
+        return r
 
-    lo, hi = None, ceiling
-    if not run(hi, "probe"):
-        lo_rate = ceiling // 4
-        lo = lo_rate if run(lo_rate, "probe") else None
-        while lo is not None and hi - lo > 0.10 * hi:
-            mid = (lo + hi) // 2
-            if run(mid, "probe"):
-                lo = mid
-            else:
-                hi = mid
-        found = lo
-    else:
-        found = hi
-    confirmed = None
-    for _ in range(3):
-        if found is None:
-            break
-        repeats = [run(found, "confirm") for _ in range(HANDOVER_REPEATS)]
-        if all(repeats):
-            confirmed = found
-            break
-        found = int(found * 0.9)
-    rate_repeats = [p for p in probes if p["stage"] == "confirm" and p["rate"] == confirmed]
+    found = search(handover_at, ceiling, start=ceiling, floor=ceiling / 4, tolerance=0.10)  # stages: coarse, bisect
+    checked = confirm(lambda rate: handover_at(rate, "confirm"), found["lo"], repeats=HANDOVER_REPEATS) \
+        if found["lo"] else {"rate": None, "repeats": []}
+    confirmed = checked["rate"]
     entry = {"collector": "sluice", "protocol": proto, "capture": capture, "ceiling_datagrams_per_s": ceiling,
              "ceiling_source": ceiling_source, "zero_loss_datagrams_per_s": confirmed,
              "ratio_to_ceiling": round(confirmed / ceiling, 3) if confirmed else None,
              "seconds": HANDOVER_SECONDS, "successor_after_s": HANDOVER_AFTER, "probes": probes,
-             "repeats": rate_repeats,
-             "switch_ms": spread([r["switch_ms"] for r in rate_repeats]) if rate_repeats else None}
+             "repeats": checked["repeats"],
+             "switch_ms": spread([r["switch_ms"] for r in checked["repeats"]]) if checked["repeats"] else None}
     log(f"handover-search {proto}: zero-loss handover at {confirmed} datagrams/s (ceiling {ceiling}, {ceiling_source})")
     bench.results.setdefault("lifecycle", {})["handover_search"] = entry
