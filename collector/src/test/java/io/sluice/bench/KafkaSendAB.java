@@ -1,11 +1,11 @@
 package io.sluice.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.flow.FlowRecord;
 import io.sluice.output.BackpressurePolicy;
 import io.sluice.output.FlowBatch;
 import io.sluice.output.KafkaOutput;
 import io.sluice.output.KafkaSettings;
-import io.sluice.output.OutputUnavailableException;
 import io.sluice.output.PartitionKey;
 import io.sluice.output.RecordFraming;
 import io.sluice.output.WorkerOutput;
@@ -58,16 +58,18 @@ public final class KafkaSendAB {
         Map<String, List<double[]>> results = new LinkedHashMap<>();
         try (KafkaBroker broker = KafkaBroker.start()) {
             List<KafkaOutput> outputs = new ArrayList<>();
+            List<WorkerOutput> workers = new ArrayList<>();
             for (Variant v : variants) {
                 String topic = "ab-" + v.name();
                 broker.createTopic(topic, 1);
                 outputs.add(KafkaOutput.open(settings(broker, topic, v)));
+                workers.add(outputs.getLast().forWorker("ab", 0));
                 results.put(v.name(), new ArrayList<>());
             }
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             for (int round = 0; round <= rounds; round++) { // round 0 warms every variant up and is not counted
                 for (int i = 0; i < variants.size(); i++) {
-                    double[] r = measure(outputs.get(i), batch, seconds, threads);
+                    double[] r = measure(outputs.get(i), workers.get(i), batch, seconds, threads);
                     if (round > 0) results.get(variants.get(i).name()).add(r);
                     System.out.printf("round %d %-26s %,12.0f flows/s %8.0f ns CPU/flow (worker)%n",
                             round, variants.get(i).name(), r[0], r[1]);
@@ -97,9 +99,8 @@ public final class KafkaSendAB {
     }
 
     /** {flows/s acknowledged, worker CPU ns per flow} for {@code seconds} of sends and the flush after them. */
-    private static double[] measure(KafkaOutput output, FlowBatch batch, int seconds, ThreadMXBean threads)
-            throws OutputUnavailableException {
-        WorkerOutput worker = output.forWorker("ab", 0);
+    private static double[] measure(KafkaOutput output, WorkerOutput worker, FlowBatch batch, int seconds,
+            ThreadMXBean threads) {
         long sentBefore = worker.stats().flowsSent();
         long cpu0 = threads.getCurrentThreadCpuTime();
         long t0 = System.nanoTime();
@@ -130,20 +131,32 @@ public final class KafkaSendAB {
         return batch;
     }
 
-    private static String report(Map<String, List<double[]>> results, int seconds, int rounds) {
-        StringBuilder s = new StringBuilder("{\"schema\":\"sluice-kafka-send-ab/1\",\"seconds_per_round\":").append(seconds)
-                .append(",\"rounds\":").append(rounds).append(",\"variants\":[");
-        String sep = "";
+    /** The JSON under target/bench/ (schema in docs/bench.md, "producer"). */
+    private static String report(Map<String, List<double[]>> results, int seconds, int rounds) throws IOException {
+        List<Map<String, Object>> variants = new ArrayList<>();
         for (Map.Entry<String, List<double[]>> e : results.entrySet()) {
             double[] rate = e.getValue().stream().mapToDouble(r -> r[0]).sorted().toArray();
             double[] cpu = e.getValue().stream().mapToDouble(r -> r[1]).sorted().toArray();
-            s.append(sep).append(String.format(java.util.Locale.ROOT,
-                    "{\"name\":\"%s\",\"flows_per_s_median\":%.0f,\"flows_per_s_min\":%.0f,\"flows_per_s_max\":%.0f,"
-                            + "\"worker_cpu_ns_per_flow_median\":%.1f,\"worker_cpu_ns_per_flow_min\":%.1f,\"worker_cpu_ns_per_flow_max\":%.1f}",
-                    e.getKey(), median(rate), rate[0], rate[rate.length - 1], median(cpu), cpu[0], cpu[cpu.length - 1]));
-            sep = ",";
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("name", e.getKey());
+            v.put("flows_per_s_median", Math.round(median(rate)));
+            v.put("flows_per_s_min", Math.round(rate[0]));
+            v.put("flows_per_s_max", Math.round(rate[rate.length - 1]));
+            v.put("worker_cpu_ns_per_flow_median", tenths(median(cpu)));
+            v.put("worker_cpu_ns_per_flow_min", tenths(cpu[0]));
+            v.put("worker_cpu_ns_per_flow_max", tenths(cpu[cpu.length - 1]));
+            variants.add(v);
         }
-        return s.append("]}").toString();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("schema", "sluice-kafka-send-ab/1");
+        report.put("seconds_per_round", seconds);
+        report.put("rounds", rounds);
+        report.put("variants", variants);
+        return new ObjectMapper().writeValueAsString(report);
+    }
+
+    private static double tenths(double x) {
+        return Math.round(x * 10) / 10.0;
     }
 
     private static double median(double[] sorted) {
