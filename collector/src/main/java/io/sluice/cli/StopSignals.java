@@ -19,9 +19,6 @@ import sun.misc.Signal;
  */
 final class StopSignals {
     private static final Logger log = LoggerFactory.getLogger(StopSignals.class);
-    /** What a JVM ended by SIGTERM exits with; kept for the second signal during start-up. */
-    static final int KILLED_BY_SIGTERM = 143;
-
     private final CountDownLatch stop = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
 
@@ -45,7 +42,7 @@ final class StopSignals {
             log.info("SIG{} during start-up: sluice stops as soon as start-up ends (again to exit at once)", signal.getName());
             stop.countDown();
         } else {
-            Runtime.getRuntime().exit(KILLED_BY_SIGTERM);
+            Runtime.getRuntime().exit(128 + signal.getNumber()); // what the JVM's own handling exits with (143, 130)
         }
     }
 
