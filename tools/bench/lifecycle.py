@@ -12,7 +12,7 @@ import time
 
 from collector import Sluice
 from env import OUT, load_average, log
-from phases import OPT_IN, phase
+from phases import OPT_IN, WARM_UP_RATE, WARM_UP_SECONDS, phase
 from search import confirm, search, spread
 from traffic import CAPTURES, blast
 
@@ -27,6 +27,17 @@ SOAK_STEP_DOWN = 0.9
 DRAINED = re.compile(r"drained (\d+) datagrams in (\d+) ms after the stop; received (\d+) in all")
 WARMED = re.compile(r"warm-up before taking over: (\d+) synthetic datagrams .* in (\d+) ms")
 TAKEOVER_DROPS = re.compile(r"its sockets dropped (\d+) datagrams until the previous sluice exited")
+LIFETIME = re.compile(r"in all: received (\d+) datagrams, sockets dropped (\d+); decoded (\d+) flows, "
+                      r"delivered (\d+), dropped (\d+)")
+
+
+def lifetime(log_text):
+    """The totals a sluice logs when it stops (metrics/LifetimeTotals), or None if it did not stop cleanly."""
+    m = LIFETIME.search(log_text)
+    if not m:
+        return None
+    keys = ("datagrams_received", "socket_drops", "flows_decoded", "flows_delivered", "flows_dropped")
+    return dict(zip(keys, (int(g) for g in m.groups())))
 
 
 def zero_loss_rate(bench, proto):
@@ -85,7 +96,7 @@ def handover(bench):
             r = runs[-1]
             log(f"  handover {proto} @{rate} ({name}) #{i + 1}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
                 f"lost {r['flows_lost']}, switch {r['switch_ms']} ms, A socket drops {r['a_socket_drops']:.0f}, A drained "
-                f"{r['a_drained']} in {r['a_drain_ms']} ms, B socket drops {r['b_takeover_socket_drops']}"
+                f"{r['a_drained']} in {r['a_drain_ms']} ms, B socket drops {r['b_takeover_socket_drops']}{accounting(r)}"
                 f"{' LOSS' if r['flows_lost'] else ''}")
     entry = {"collector": "sluice", "protocol": proto, "capture": capture, "rate_datagrams_per_s": rate,
              "rate_source": rate_source, "seconds": HANDOVER_SECONDS, "successor_after_s": HANDOVER_AFTER,
@@ -116,6 +127,17 @@ def one_handover(bench, broker, topic, capture, rate, extra):
         b.stop()
         a_log, b_log = open(a.log.name).read(), open(b.log.name).read()
         drained, warmed, drops = DRAINED.search(a_log), WARMED.search(b_log), TAKEOVER_DROPS.search(b_log)
+        a_life, b_life = lifetime(a_log), lifetime(b_log)
+        # Where the loss went, from both processes' own totals: datagrams their sockets dropped (A's, B's
+        # before A exited, B's after), flows their outputs dropped. What is left is lost between them.
+        accounted = None
+        if a_life and b_life:
+            accounted = {"a_socket_drops": a_life["socket_drops"], "b_socket_drops": b_life["socket_drops"],
+                         "a_flows_dropped": a_life["flows_dropped"], "b_flows_dropped": b_life["flows_dropped"],
+                         "datagrams_received": a_life["datagrams_received"] + b_life["datagrams_received"],
+                         "flows_delivered": a_life["flows_delivered"] + b_life["flows_delivered"]}
+            accounted["datagrams_unaccounted"] = (warm["sent"] + sent["sent"] - accounted["datagrams_received"]
+                                                  - a_life["socket_drops"] - b_life["socket_drops"])
         return {"datagrams_sent": warm["sent"] + sent["sent"], "sent_per_s": sent["rate"], "flows_sent": flows_sent,
                 "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
                 "flows_duplicated_at_least": max(in_kafka - flows_sent, 0), "switch_ms": switch_ms,
@@ -123,11 +145,21 @@ def one_handover(bench, broker, topic, capture, rate, extra):
                 "a_drain_ms": int(drained.group(2)) if drained else None,
                 "b_warm_up_ms": int(warmed.group(2)) if warmed else 0,
                 "b_takeover_socket_drops": int(drops.group(1)) if drops else 0,
+                "accounted": accounted,
                 "load": load_average()}
     finally:
         for s in (a, b):
             if s is not None:
                 s.stop()
+
+
+def accounting(r):
+    """The handover's loss by place, from both processes' lifetime totals, for the log line."""
+    a = r.get("accounted")
+    if not a:
+        return "; lifetime totals missing (a process did not stop cleanly)"
+    return (f"; lifetime: A socket drops {a['a_socket_drops']}, B {a['b_socket_drops']}, output drops A "
+            f"{a['a_flows_dropped']} B {a['b_flows_dropped']}, datagrams unaccounted {a['datagrams_unaccounted']}")
 
 
 def watch_socket_drops(s):
@@ -176,39 +208,97 @@ def soaked_rate(bench):
     return s["rate_datagrams_per_s"] if s and s["zero_loss"] else None
 
 
+GC_TIME = "jvm_gc_collection_seconds_sum"  # client_java: young and old pauses and concurrent cycles, summed
+DROPS = "sluice_socket_drops_total"
+
+
+def drop_timeline(s, broker, stop):
+    """Once a second until `stop` is set: what sluice's sockets dropped, G1's collection time, sluice's and the
+    broker's CPU in that second. The soak keeps the seconds with drops (and their neighbours), so a burst
+    can be put beside what happened then: a GC pause, the broker busy, the sender catching up."""
+    seconds, t0 = [], time.time()
+    last = None
+    while not stop.wait(1.0):
+        try:
+            m = s.metrics()
+        except OSError:
+            continue
+        now = {"t": time.time() - t0, "drops": m[DROPS], "gc": m[GC_TIME], "cpu": s.cpu(),
+               "broker_cpu": broker.cpu()}
+        if last:
+            dt = now["t"] - last["t"]
+            seconds.append({"t_s": round(now["t"], 1), "socket_drops": int(now["drops"] - last["drops"]),
+                            "gc_ms": round((now["gc"] - last["gc"]) * 1000, 1),
+                            "sluice_cpu": round((now["cpu"] - last["cpu"]) / dt, 2),
+                            "broker_cpu": round((now["broker_cpu"] - last["broker_cpu"]) / dt, 2)})
+        last = now
+    return seconds
+
+
+def around_drops(seconds, context=2):
+    """The seconds with socket drops and `context` seconds either side; the rest summed up."""
+    keep = set()
+    for i, sec in enumerate(seconds):
+        if sec["socket_drops"]:
+            keep.update(range(max(0, i - context), min(len(seconds), i + context + 1)))
+    return [seconds[i] for i in sorted(keep)]
+
+
 def one_soak(bench, proto, rate, rate_source, attempt):
     capture = CAPTURES[proto]
     broker = bench.broker()
     topic = f"flows-soak-{proto}-{attempt}".replace("_", "-")
     broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
-    s = Sluice("kafka", "random", bench.args.workers, broker, topic, list(bench.args.set))
+    s = Sluice("kafka", "random", bench.args.workers, broker, topic, list(bench.args.set), metrics=(GC_TIME,))
     s.start()
     try:
+        # The search's warm-up, not counted: the soak measures the steady state. A cold JVM meeting the
+        # full rate drops for its first 2-3 s (72,722 datagrams at 130k/s, all within t < 4 s, when the
+        # soak had no warm-up); starting under load is the handover's job (its warm-up), not the soak's.
+        warm = blast(s.port, min(WARM_UP_RATE, rate / 2), WARM_UP_SECONDS, capture)
+        before = s.settle(warm["sent"])
+        warm_flows = bench.flows.in_first(capture, warm["sent"])
+        stop, timeline = threading.Event(), {}
+        watcher = threading.Thread(target=lambda: timeline.update(seconds=drop_timeline(s, broker, stop)), daemon=True)
+        watcher.start()
         sender, sent = sent_in_background(s.port, rate, SOAK_SECONDS, capture)
         rss, t0 = [], time.time()
         while sender.is_alive():
             sender.join(SOAK_SAMPLE_SECONDS)
             rss.append({"t_s": round(time.time() - t0), "rss_bytes": s.memory()["rss_bytes"]})
+        stop.set()
+        watcher.join()
         flows_sent = bench.flows.in_first(capture, sent["sent"])
-        m = s.settle(sent["sent"])
-        in_kafka = await_topic(broker, topic, flows_sent)
+        m = s.settle(warm["sent"] + sent["sent"])
+        in_kafka = await_topic(broker, topic, warm_flows + flows_sent) - warm_flows
     finally:
         s.stop()
     per_minute = int(60 / SOAK_SAMPLE_SECONDS)
     first = spread([r["rss_bytes"] for r in rss[1:1 + per_minute]])["median"]
     last = spread([r["rss_bytes"] for r in rss[-per_minute:]])["median"]
     growth = None if not first or not last else round(last / first - 1, 3)
+    seconds = timeline.get("seconds", [])
+    lossy = [x for x in seconds if x["socket_drops"]]
     entry = {"protocol": proto, "capture": capture, "rate_datagrams_per_s": rate, "rate_source": rate_source,
              "seconds": SOAK_SECONDS, "datagrams_sent": sent["sent"], "sent_per_s": sent["rate"],
+             "sender_max_backlog": sent.get("max_backlog"), "sender_max_backlog_at_s": sent.get("max_backlog_at_s"),
              "flows_sent": flows_sent, "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
-             "socket_drops": int(m["sluice_socket_drops_total"]), "flows_dropped": int(m["sluice_flows_dropped_total"]),
+             "warm_up_datagrams": warm["sent"], "warm_up_socket_drops": int(before["sluice_socket_drops_total"]),
+             "socket_drops": int(m["sluice_socket_drops_total"] - before["sluice_socket_drops_total"]),
+             "flows_dropped": int(m["sluice_flows_dropped_total"] - before["sluice_flows_dropped_total"]),
+             "seconds_with_socket_drops": len(lossy), "seconds_sampled": len(seconds),
+             "gc_ms_total": round(sum(x["gc_ms"] for x in seconds), 1),
+             "drop_seconds": around_drops(seconds),
              "rss_samples": rss, "rss_first_minute_bytes": first, "rss_last_minute_bytes": last, "rss_growth": growth,
              "rss_flat": growth is not None and abs(growth) <= 0.10, "load": load_average()}
     entry["zero_loss"] = entry["flows_lost"] == 0 and entry["socket_drops"] == 0 and entry["flows_dropped"] == 0
     entry["lost"] = not entry["zero_loss"]  # what search.confirm reads
     log(f"  soak {proto} @{rate} {SOAK_SECONDS:g}s: {in_kafka}/{flows_sent} flows in Kafka, socket drops "
-        f"{entry['socket_drops']}, RSS {int(first or 0) >> 20} -> {int(last or 0) >> 20} MiB ({growth})"
-        f"{'' if entry['zero_loss'] else ' LOSS'}")
+        f"{entry['socket_drops']} in {len(lossy)} of {len(seconds)} s, sender backlog max {entry['sender_max_backlog']}, "
+        f"RSS {int(first or 0) >> 20} -> {int(last or 0) >> 20} MiB ({growth}){'' if entry['zero_loss'] else ' LOSS'}")
+    for x in lossy[:20]:
+        log(f"    t={x['t_s']}s drops {x['socket_drops']} gc {x['gc_ms']} ms sluice cpu {x['sluice_cpu']} "
+            f"broker cpu {x['broker_cpu']}")
     return entry
 
 
@@ -238,7 +328,7 @@ def handover_search(bench):
         probes.append(r)
         log(f"  handover-search {proto} {stage} @{rate}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
             f"lost {r['flows_lost']}, A socket drops {r['a_socket_drops']:.0f}, B socket drops "
-            f"{r['b_takeover_socket_drops']}{' LOSS' if r['lost'] else ''}")
+            f"{r['b_takeover_socket_drops']}{accounting(r)}{' LOSS' if r['lost'] else ''}")
         return r
 
     found = search(handover_at, ceiling, start=ceiling, floor=ceiling / 4, tolerance=0.10)  # stages: coarse, bisect

@@ -144,6 +144,9 @@ int main(int argc, char **argv) {
     struct mmsghdr *msgs = calloc(batch, sizeof *msgs);
     struct iovec *iov = calloc(batch, sizeof *iov);
     long sent = 0, errors = 0, bytes = 0; size_t next = 0;
+    // The largest backlog (datagrams due but not yet sent): after the sender was descheduled it catches up
+    // at full speed, a burst the collector's socket buffer must absorb. Reported so a loss can be told apart.
+    long max_backlog = 0; double max_backlog_at = 0;
     long limit = count >= 0 ? count : (long) (rate * seconds);
     double start = now();
     while (sent + errors < limit) {
@@ -154,6 +157,7 @@ int main(int argc, char **argv) {
         long due = (long) (rate * elapsed) + 1;
         if (due > limit) due = limit;
         long todo = due - (sent + errors);
+        if (todo > max_backlog) { max_backlog = todo; max_backlog_at = elapsed; }
         if (todo <= 0) {
             struct timespec ts = {0, 50000};
             nanosleep(&ts, NULL);
@@ -181,7 +185,8 @@ int main(int argc, char **argv) {
         if (n < todo) next = (next + npayloads - (todo - n)) % npayloads;
     }
     double elapsed = now() - start;
-    printf("{\"sent\":%ld,\"send_errors\":%ld,\"bytes\":%ld,\"seconds\":%.3f,\"rate\":%.0f,\"distinct_payloads\":%zu}\n",
-           sent, errors, bytes, elapsed, sent / elapsed, npayloads);
+    printf("{\"sent\":%ld,\"send_errors\":%ld,\"bytes\":%ld,\"seconds\":%.3f,\"rate\":%.0f,\"distinct_payloads\":%zu,"
+           "\"max_backlog\":%ld,\"max_backlog_at_s\":%.3f}\n",
+           sent, errors, bytes, elapsed, sent / elapsed, npayloads, max_backlog, max_backlog_at);
     return 0;
 }

@@ -6,6 +6,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.guard.ListenerGuard;
 import io.sluice.ledger.ExporterMetrics;
 import io.sluice.ledger.ExporterTable;
+import io.sluice.metrics.LifetimeTotals;
 import io.sluice.metrics.MetricsServer;
 import io.sluice.metrics.ServiceMetrics;
 import io.sluice.metrics.WorkerCounters;
@@ -320,6 +321,6 @@ public final class SluiceService implements AutoCloseable {
         Duration timeout = config.shutdownTimeout();
         output.close(timeout); // flushes the producer; what is still undelivered at the timeout is counted as dropped
         succession.closeMetrics();
-        log.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        log.info("stopped in {} ms; in all: {}", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), LifetimeTotals.of(metrics.registry()));
     }
 }

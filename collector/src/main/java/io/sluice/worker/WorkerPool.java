@@ -80,7 +80,12 @@ public final class WorkerPool implements AutoCloseable {
      * time is left open (its fd number could otherwise be reused under the still-running thread).
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(() -> { });
+    }
+
+    /** As {@link #close()}, running {@code beforeSocketsClose} once the workers exited and before the sockets close. */
+    public synchronized void close(Runnable beforeSocketsClose) {
         if (closed) {
             return;
         }
@@ -96,6 +101,7 @@ public final class WorkerPool implements AutoCloseable {
             workers.forEach(Worker::discard);
         }
         if (exited) {
+            beforeSocketsClose.run();
             group.close();
         } else {
             for (Worker w : workers) {

@@ -48,6 +48,7 @@ class GracefulStopTest {
                 "--listeners[0].address=127.0.0.1:" + udpPort, "--listeners[0].workers=2",
                 "--output.type=file", "--output.file.path=" + out, "--output.file.format=protobuf",
                 "--batching.flows=100000", "--batching.max-age=1h", "--metrics.listen=127.0.0.1:" + metricsPort));
+        long sent;
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("sluice.log").toFile()).start();
         try {
             String base = "http://127.0.0.1:" + metricsPort;
@@ -64,7 +65,7 @@ class GracefulStopTest {
             }
             List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/sflow/data-1140.pcap")).stream()
                     .map(CapturedDatagram::payload).toList();
-            long sent = Replayer.send(payloads, new InetSocketAddress(InetAddress.getLoopbackAddress(), udpPort), null, 2000, 200).datagrams();
+            sent = Replayer.send(payloads, new InetSocketAddress(InetAddress.getLoopbackAddress(), udpPort), null, 2000, 200).datagrams();
             // wait until every datagram was received (nothing handed over yet: the batch is not full nor old)
             while (MetricsScrape.get(base).sum("sluice_packets_received_total") < sent && System.nanoTime() < deadline) Thread.sleep(50);
             assertEquals(0, Files.size(out), "flows are held in the batches until the stop");
@@ -84,6 +85,9 @@ class GracefulStopTest {
             }
         }
         assertEquals(200 * 5, flows, "every flow of every datagram written on the way out (5 flows per datagram)");
-        assertTrue(Files.readString(dir.resolve("sluice.log")).contains("stopped in"));
+        // the lifetime totals it logs on the way out: what it received and delivered, once /metrics is gone
+        String log = Files.readString(dir.resolve("sluice.log"));
+        assertTrue(log.contains("; in all: received " + sent + " datagrams, sockets dropped 0; decoded " + flows
+                + " flows, delivered " + flows + ", dropped 0"), log);
     }
 }

@@ -8,6 +8,7 @@ import io.sluice.capture.CapturedDatagram;
 import io.sluice.cli.Replayer;
 import io.sluice.config.ConfigLoader;
 import io.sluice.config.SluiceConfig;
+import io.sluice.metrics.LifetimeTotals;
 import io.sluice.testing.Captures;
 import io.sluice.testing.KafkaBroker;
 import io.sluice.testing.MetricsScrape;
@@ -15,6 +16,7 @@ import io.sluice.testing.SharedKafka;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -76,5 +78,39 @@ class LossAccountingTest {
             if (policy.equals("block")) assertEquals(0, dropped, "policy block: the workers wait, sluice drops no flow");
             assertEquals(0, m.sum("sluice_decode_errors_total"));
         }
+    }
+
+    /**
+     * The drops of the last moments before a stop: the socket drop counters live in /proc/net/udp only
+     * while the sockets are open, so they are read once more after the drain and before the close. Here
+     * nothing scrapes between the overload and the stop (the last read is from before the traffic): without
+     * that final read the totals sluice logs at the stop would miss every drop of the run.
+     */
+    @Test
+    void theTotalsLoggedAtTheStopIncludeTheDropsSinceTheLastScrape(KafkaBroker kafka) throws Exception {
+        String topic = "loss-flows-at-stop";
+        kafka.createTopic(topic, 2);
+        SluiceConfig config = ConfigLoader.load(new String[] {
+                "--config", "/dev/null",
+                "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
+                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
+                "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
+                "--backpressure=block", "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
+        List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
+                .map(CapturedDatagram::payload).toList();
+        SluiceService service = SluiceService.start(config);
+        long sent;
+        try {
+            assertEquals(0, LifetimeTotals.of(service.metrics().registry()).socketDrops(), "read before the traffic");
+            sent = Replayer.send(payloads, service.listenerAddress(0), null, 0, 30_000).datagrams();
+        } finally {
+            service.close();
+        }
+        LifetimeTotals totals = LifetimeTotals.of(service.metrics().registry());
+        System.out.println("after the stop: sent " + sent + ", " + totals);
+        assertTrue(totals.socketDrops() > 0, "the overload made the kernel drop (else this test proves nothing)");
+        assertEquals(sent, totals.datagramsReceived() + totals.socketDrops(), "datagrams sent = received + socket drops, at the stop");
+        assertEquals(totals.flowsDecoded(), totals.flowsDelivered() + totals.flowsDroppedTotal());
     }
 }
