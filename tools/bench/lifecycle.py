@@ -5,6 +5,7 @@ phases.phase, so they run after the phases of phases.py, in the order declared h
 
 Both count flows the way an outside observer would: what udp-blast sent (the flows of those datagrams,
 from the capture itself) against the records in the topic, one flow per record."""
+import http.client
 import os
 import re
 import threading
@@ -16,7 +17,7 @@ from phases import OPT_IN, WARM_UP_RATE, WARM_UP_SECONDS, phase
 from search import confirm, search, spread
 from traffic import CAPTURES, blast
 
-OPT_IN.update({"soak", "handover-search"})
+OPT_IN.update({"handover", "soak", "handover-search"})
 HANDOVER_REPEATS = 3
 HANDOVER_SECONDS = 20.0     # the exporter's run; the successor starts HANDOVER_AFTER seconds into it
 HANDOVER_AFTER = 5.0
@@ -74,24 +75,29 @@ def sent_in_background(port, rate, seconds, capture):
     return t, result
 
 
+# The successors compared by the handover phase: the switch in one step, and the traffic ramped over to
+# the successor slot by slot (handover.ramp, io.sluice.handover.TrafficRamp). Neither warms up first.
+HANDOVER_VARIANTS = {"step": ("handover.warm-up=0s", "handover.ramp=0s"),
+                     "ramp 2s": ("handover.warm-up=0s", "handover.ramp=2s")}
+
+
 @phase("handover")
 def handover(bench):
     """A serves into Kafka; one exporter sends for 20 s at the zero-loss rate; B starts on the same port 5 s in,
-    takes over, A drains and exits. Repeated with and without B's warm-up (handover.warm-up 0s, the JVM
-    cold as before the warm-up existed), alternating, 3 times each: flows sent = in Kafka, time to switch,
-    A's drain, what B's sockets dropped."""
+    takes over, A drains and exits. Each successor of HANDOVER_VARIANTS, alternating, 3 times each: flows
+    sent = in Kafka, time to switch, A's drain, and where the loss went (both processes' lifetime totals)."""
     proto = bench.protocols[0]
     capture = CAPTURES[proto]
     rate, rate_source = zero_loss_rate(bench, proto)
     broker = bench.broker()
     state = os.path.join(OUT, "handover-state")
     os.makedirs(state, exist_ok=True)
-    variants = {"warm-up 2s": [], "warm-up 0s": []}
+    variants = {name: [] for name in HANDOVER_VARIANTS}
     for i in range(HANDOVER_REPEATS):
-        for name, runs in variants.items():
-            topic = f"flows-handover-{proto}-{i}-{name[8]}".replace("_", "-")
+        for k, (name, runs) in enumerate(variants.items()):
+            topic = f"flows-handover-{proto}-{i}-{k}".replace("_", "-")
             broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
-            extra = list(bench.args.set) + [f"handover.state-dir={state}", f"handover.warm-up={name.split()[1]}"]
+            extra = list(bench.args.set) + [f"handover.state-dir={state}"] + list(HANDOVER_VARIANTS[name])
             runs.append(one_handover(bench, broker, topic, capture, rate, extra))
             r = runs[-1]
             log(f"  handover {proto} @{rate} ({name}) #{i + 1}: {r['flows_in_kafka']}/{r['flows_sent']} flows in Kafka, "
@@ -100,7 +106,8 @@ def handover(bench):
                 f"{' LOSS' if r['flows_lost'] else ''}")
     entry = {"collector": "sluice", "protocol": proto, "capture": capture, "rate_datagrams_per_s": rate,
              "rate_source": rate_source, "seconds": HANDOVER_SECONDS, "successor_after_s": HANDOVER_AFTER,
-             "variants": {name: {"repeats": runs, "zero_loss": all(r["flows_lost"] == 0 for r in runs),
+             "variants": {name: {"settings": list(HANDOVER_VARIANTS[name]), "repeats": runs,
+                                 "zero_loss": all(r["flows_lost"] == 0 for r in runs),
                                  "flows_lost": spread([r["flows_lost"] for r in runs]),
                                  "switch_ms": spread([r["switch_ms"] for r in runs])}
                           for name, runs in variants.items()}}
@@ -171,7 +178,7 @@ def watch_socket_drops(s):
         while s.proc.poll() is None:
             try:
                 seen["last"] = s.metrics()["sluice_socket_drops_total"]
-            except OSError:
+            except (OSError, http.client.HTTPException):  # it exits: its lifetime totals say the rest
                 return
             time.sleep(0.2)
 
@@ -221,7 +228,7 @@ def drop_timeline(s, broker, stop):
     while not stop.wait(1.0):
         try:
             m = s.metrics()
-        except OSError:
+        except (OSError, http.client.HTTPException):
             continue
         now = {"t": time.time() - t0, "drops": m[DROPS], "gc": m[GC_TIME], "cpu": s.cpu(),
                "broker_cpu": broker.cpu()}

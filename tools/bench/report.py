@@ -129,14 +129,15 @@ def lifecycle(found):
     if h:
         md += [f"## Handover at {h['rate_datagrams_per_s']:,} datagrams/s ({h['protocol']}, {h['rate_source']})", "",
                "| successor | repeat | flows sent | in Kafka | lost | duplicated ≥ | switch ms | A socket drops | A drained (ms) | "
-               "B socket drops | B warm-up ms | load |",
+               "B socket drops | unaccounted datagrams | load |",
                "|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for name, v in h["variants"].items():
             for i, r in enumerate(v["repeats"], 1):
+                a = r.get("accounted") or {}
                 md.append(f"| {name} | {i} | {r['flows_sent']:,} | {r['flows_in_kafka']:,} | {r['flows_lost']:,} | "
-                          f"{r['flows_duplicated_at_least']:,} | {r['switch_ms']:,} | {fmt_int(r.get('a_socket_drops'))} | {fmt_int(r['a_drained'])} "
-                          f"({fmt_int(r['a_drain_ms'])}) | {r['b_takeover_socket_drops']:,} | {r['b_warm_up_ms']:,} | "
-                          f"{r['load']:.1f} |")
+                          f"{r['flows_duplicated_at_least']:,} | {r['switch_ms']:,} | {fmt_int(a.get('a_socket_drops'))} | "
+                          f"{fmt_int(r['a_drained'])} ({fmt_int(r['a_drain_ms'])}) | {fmt_int(a.get('b_socket_drops'))} | "
+                          f"{fmt_int(a.get('datagrams_unaccounted'))} | {r['load']:.1f} |")
         md.append("")
     s = found.get("soak")
     if s:

@@ -14,10 +14,12 @@ class PhasesTest(unittest.TestCase):
             selected_phases("nope")
 
     def test_opt_in_phases_stay_out_of_a_plain_run(self):
-        for name in ("packed", "acks", "share", "soak", "producer", "handover-search"):
+        for name in ("packed", "acks", "share", "soak", "producer", "handover-search", "steering", "guard", "handover"):
             self.assertNotIn(name, default_phases().split(","))
             self.assertIn(name, selected_phases(name))
-        self.assertIn("handover", default_phases().split(","))
+        self.assertEqual(["kernel", "decode", "none", "kafka", "peers"], default_phases().split(","))
+        self.assertEqual(["kernel", "decode", "none", "kafka", "steering", "guard", "peers", "packed", "handover"],
+                         selected_phases("full"))
         self.assertEqual(["kernel", "kafka", "acks", "handover", "soak"], selected_phases("soak,handover,acks,kafka"))
         # the handover search starts from the soak's lossless rate, so it runs after the soak
         self.assertEqual(["kernel", "kafka", "soak", "handover-search"], selected_phases("handover-search,soak,kafka"))

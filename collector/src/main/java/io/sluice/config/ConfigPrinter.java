@@ -107,6 +107,7 @@ public final class ConfigPrinter {
         handover.put("state-dir", h.stateDir());
         handover.put("template-snapshot-max-age", duration(h.templateSnapshotMaxAge()));
         handover.put("warm-up", duration(h.warmUp()));
+        handover.put("ramp", duration(h.ramp()));
         root.put("handover", handover);
         try {
             return YAML.writeValueAsString(root);

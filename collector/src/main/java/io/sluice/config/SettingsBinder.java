@@ -116,8 +116,9 @@ final class SettingsBinder {
         String stateDir = h.string("state-dir", envState == null ? d.stateDir() : envState);
         Duration maxAge = h.duration("template-snapshot-max-age", d.templateSnapshotMaxAge(), Duration.ZERO);
         Duration warmUp = h.duration("warm-up", d.warmUp(), Duration.ZERO);
+        Duration ramp = h.duration("ramp", d.ramp(), Duration.ZERO);
         h.rejectUnknownKeys();
-        return new HandoverSettings(enabled, Path.of(pinRoot), stateDir, maxAge, d.bpfObject(), d.lockTimeout(), warmUp);
+        return new HandoverSettings(enabled, Path.of(pinRoot), stateDir, maxAge, d.bpfObject(), d.lockTimeout(), warmUp, ramp);
     }
 
     static List<SluiceConfig.Listener> listeners(ConfigNode root) throws ConfigException {

@@ -21,16 +21,22 @@ import java.time.Duration;
  *     and the datagrams it cannot read in time are lost in its sockets. Only when another process serves
  *     the port; zero (the default): take it at once. Off by default because make bench measured no gain
  *     at 60k IPFIX datagrams/s and a loss at the steady-state limit on 2 cores (docs/upgrade.md)
+ * @param ramp how long a successor takes to move the predecessor's traffic to its own sockets, one slot
+ *     of the predecessor's socket map at a time, before it switches ({@link TrafficRamp}); zero: the
+ *     switch in one step
  */
 public record HandoverSettings(boolean enabled, Path pinRoot, String stateDir, Duration templateSnapshotMaxAge,
-                               BpfObjectSource bpfObject, Duration lockTimeout, Duration warmUp) {
+                               BpfObjectSource bpfObject, Duration lockTimeout, Duration warmUp, Duration ramp) {
     /** The default pin root: /sys/fs/bpf/sluice, where `bpftool map dump pinned` finds it. */
     public static final Path DEFAULT_PIN_ROOT = Path.of("/sys/fs/bpf/sluice");
 
+    /** See {@link #ramp}. */
+    public static final Duration RAMP_DEFAULT = Duration.ZERO;
+
     public static final HandoverSettings DEFAULTS = new HandoverSettings(true, DEFAULT_PIN_ROOT, "",
-            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10), Duration.ZERO);
+            Duration.ofMinutes(10), BpfObjectSource.bundled(), Duration.ofSeconds(10), Duration.ZERO, RAMP_DEFAULT);
 
     public HandoverSettings withPinRoot(Path root) {
-        return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout, warmUp);
+        return new HandoverSettings(enabled, root, stateDir, templateSnapshotMaxAge, bpfObject, lockTimeout, warmUp, ramp);
     }
 }

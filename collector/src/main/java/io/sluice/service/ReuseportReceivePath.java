@@ -206,6 +206,16 @@ public final class ReuseportReceivePath implements AutoCloseable {
         return handover;
     }
 
+    /**
+     * Before {@link #steer}: moves the predecessor's traffic to this listener's sockets slot by slot
+     * ({@link io.sluice.handover.TrafficRamp}). Not on the hash: there the switch detaches the old program
+     * instead, and the kernel spreads over both processes' sockets until the old one stops.
+     */
+    public io.sluice.handover.TrafficRamp.Result rampFromPredecessor(HandoverSettings settings) {
+        if (steering.bpf().isEmpty()) return io.sluice.handover.TrafficRamp.Result.NONE;
+        return io.sluice.handover.TrafficRamp.run(settings, boundName(), group, settings.ramp());
+    }
+
     private String boundName() {
         InetSocketAddress a = group.localAddress();
         String host = a.getAddress().getHostAddress();

@@ -104,6 +104,7 @@ public final class SluiceService implements AutoCloseable {
             service.succession.startSharing(service.metrics.registry(), service.degradedReasons::add);
             service.listeners.forEach(ReuseportReceivePath::start);
             service.warmUpBeforeTakingOver();
+            service.rampFromPredecessors();
             service.steer();
             service.succession.takeOver(service.listeners);
         } catch (ConfigException | RuntimeException e) {
@@ -173,6 +174,12 @@ public final class SluiceService implements AutoCloseable {
         WarmUp.Result r = WarmUp.run(config, protocols, new StandardDecoders(config)::newDecoder, OutputFactory.batchEncoding(output), budget);
         log.info("warm-up before taking over: {} synthetic datagrams ({} flows, {} decode errors) through the decoders in {} ms",
                 r.datagrams(), r.flows(), r.errors(), r.took().toMillis());
+    }
+
+    /** handover.ramp: each listener takes its predecessor's traffic slot by slot before the switch (TrafficRamp). */
+    private void rampFromPredecessors() {
+        if (config.handover().ramp().isZero()) return;
+        for (ReuseportReceivePath l : listeners) l.rampFromPredecessor(config.handover());
     }
 
     /** Attaches every listener's program: from here the kernel steers the ports' datagrams to this process. */

@@ -112,6 +112,26 @@ public final class SocketMap implements AutoCloseable {
         }
     }
 
+    /**
+     * Puts socket {@code socket} of {@code group} into slot {@code slot}, atomically: the program reading
+     * this map steers that slot's share to the new socket from the next datagram on. The slot may be
+     * beyond the group's size (a predecessor with more sockets: {@link io.sluice.handover.TrafficRamp}).
+     */
+    public void put(int slot, ReuseportSocketGroup group, int socket) {
+        checkFits(slot + 1);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment key = arena.allocate(ValueLayout.JAVA_INT);
+            MemorySegment value = arena.allocate(ValueLayout.JAVA_LONG);
+            key.set(ValueLayout.JAVA_INT, 0, slot);
+            value.set(ValueLayout.JAVA_LONG, 0, group.fd(socket));
+            int rc = libbpf_h.bpf_map_update_elem(fd, key, value, libbpf_h.BPF_ANY());
+            if (rc < 0) {
+                throw new BpfLoadException("cannot put socket " + socket + " of " + group + " into slot " + slot + " of "
+                        + description + ": " + Errno.describe(-rc), -rc);
+            }
+        }
+    }
+
     /** The kernel's socket cookie at {@code index}, or -1 if the slot is empty. */
     public long cookie(int index) {
         try (Arena arena = Arena.ofConfined()) {
