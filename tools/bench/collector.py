@@ -13,6 +13,9 @@ from peers import proc_cpu_seconds
 from traffic import free_port
 
 ALLOCATED = "sluice_jvm_heap_allocated_bytes_total"
+# The searches give every collector (sluice and the peers) the same 32 MiB socket buffer, so the table
+# compares programs, not buffers; the lifecycle phases run sluice's own default (rcvbuf=None).
+SEARCH_RCVBUF = 32 << 20
 METRICS = ("sluice_packets_received_total", "sluice_socket_drops_total", "sluice_flows_decoded_total",
            "sluice_kafka_records_sent_total", "sluice_flows_dropped_total", "sluice_decode_errors_total",
            "sluice_receive_errors_total", "sluice_pending_template_sets", ALLOCATED)
@@ -20,7 +23,7 @@ METRICS = ("sluice_packets_received_total", "sluice_socket_drops_total", "sluice
 
 class Sluice:
     def __init__(self, output, steering, workers, broker=None, topic=None, extra=(), metrics=(), listener_keys="",
-                 port=None):
+                 port=None, rcvbuf=SEARCH_RCVBUF):
         self.names = METRICS + tuple(metrics)  # what metrics() reads: METRICS and a phase's own
         self.port = port or free_port()  # a given port: a successor taking over a running sluice's (handover)
         self.metrics_port = free_port(socket.SOCK_STREAM)
@@ -28,9 +31,10 @@ class Sluice:
         self.scrapes = 0  # every /metrics read; their own heap allocation is subtracted (scrape_cost)
         self.dir = tempfile.mkdtemp(prefix="sluice-", dir=OUT)
         conf = os.path.join(self.dir, "sluice.yaml")
+        rcvbuf_key = "" if rcvbuf is None else f", rcvbuf: {rcvbuf}"
         with open(conf, "w") as f:
             f.write(f"""listeners:
-  - {{address: "127.0.0.1:{self.port}", protocol: auto, steering: {steering}, workers: {workers}, rcvbuf: 33554432{listener_keys}}}
+  - {{address: "127.0.0.1:{self.port}", protocol: auto, steering: {steering}, workers: {workers}{rcvbuf_key}{listener_keys}}}
 output: {{type: {output}}}
 metrics: {{listen: "127.0.0.1:{self.metrics_port}"}}
 """)

@@ -28,8 +28,8 @@ SOAK_STEP_DOWN = 0.9
 DRAINED = re.compile(r"drained (\d+) datagrams in (\d+) ms after the stop; received (\d+) in all")
 WARMED = re.compile(r"warm-up before taking over: (\d+) synthetic datagrams .* in (\d+) ms")
 TAKEOVER_DROPS = re.compile(r"its sockets dropped (\d+) datagrams until the previous sluice exited")
-LIFETIME = re.compile(r"in all: received (\d+) datagrams, sockets dropped (\d+); decoded (\d+) flows, "
-                      r"delivered (\d+), dropped (\d+)")
+LIFETIME = re.compile(r"in all: received (\d+) datagrams, sockets dropped (\d+), discarded at the stop (\d+); "
+                      r"decoded (\d+) flows, delivered (\d+), dropped (\d+)")
 
 
 def lifetime(log_text):
@@ -37,7 +37,7 @@ def lifetime(log_text):
     m = LIFETIME.search(log_text)
     if not m:
         return None
-    keys = ("datagrams_received", "socket_drops", "flows_decoded", "flows_delivered", "flows_dropped")
+    keys = ("datagrams_received", "socket_drops", "discarded_at_stop", "flows_decoded", "flows_delivered", "flows_dropped")
     return dict(zip(keys, (int(g) for g in m.groups())))
 
 
@@ -75,10 +75,17 @@ def sent_in_background(port, rate, seconds, capture):
     return t, result
 
 
-# The successors compared by the handover phase: the switch in one step, and the traffic ramped over to
-# the successor slot by slot (handover.ramp, io.sluice.handover.TrafficRamp). Neither warms up first.
-HANDOVER_VARIANTS = {"step": ("handover.warm-up=0s", "handover.ramp=0s"),
-                     "ramp 2s": ("handover.warm-up=0s", "handover.ramp=2s")}
+# The successors compared by the handover phase (SLUICE_HANDOVER_VARIANTS: a comma-separated choice),
+# both processes with sluice's defaults (256 MiB socket buffers) but for the setting named: the switch
+# in one step (the default); with the 32 MiB socket buffers of the searches (the default before
+# 2026-12-02); the traffic ramped over slot by slot (handover.ramp, io.sluice.handover.TrafficRamp).
+# None warms up first. The lifecycle phases run sluice's default socket buffer (Sluice(rcvbuf=None)).
+ALL_HANDOVER_VARIANTS = {"step": ("handover.warm-up=0s", "handover.ramp=0s"),
+                         "step rcvbuf 32MiB": ("handover.warm-up=0s", "handover.ramp=0s",
+                                               "listeners[0].rcvbuf=33554432"),
+                         "ramp 2s": ("handover.warm-up=0s", "handover.ramp=2s")}
+HANDOVER_VARIANTS = {k: ALL_HANDOVER_VARIANTS[k] for k in
+                     os.environ.get("SLUICE_HANDOVER_VARIANTS", "step,step rcvbuf 32MiB").split(",")}
 
 
 @phase("handover")
@@ -115,14 +122,14 @@ def handover(bench):
 
 
 def one_handover(bench, broker, topic, capture, rate, extra):
-    a = Sluice("kafka", "random", bench.args.workers, broker, topic, extra)
+    a = Sluice("kafka", "random", bench.args.workers, broker, topic, extra, rcvbuf=None)
     a.start()
     b = None
     try:
         warm = blast(a.port, min(rate, 20_000), 3.0, capture)  # A's JIT warm, its templates learnt
         sender, sent = sent_in_background(a.port, rate, HANDOVER_SECONDS, capture)
         time.sleep(HANDOVER_AFTER)
-        b = Sluice("kafka", "random", bench.args.workers, broker, topic, extra, port=a.port)
+        b = Sluice("kafka", "random", bench.args.workers, broker, topic, extra, port=a.port, rcvbuf=None)
         a_drops = watch_socket_drops(a)  # A's own counter, read until it exits: its share of the loss
         t0 = time.time()
         b.start()
@@ -140,11 +147,13 @@ def one_handover(bench, broker, topic, capture, rate, extra):
         accounted = None
         if a_life and b_life:
             accounted = {"a_socket_drops": a_life["socket_drops"], "b_socket_drops": b_life["socket_drops"],
+                         "a_discarded_at_stop": a_life["discarded_at_stop"], "b_discarded_at_stop": b_life["discarded_at_stop"],
                          "a_flows_dropped": a_life["flows_dropped"], "b_flows_dropped": b_life["flows_dropped"],
                          "datagrams_received": a_life["datagrams_received"] + b_life["datagrams_received"],
                          "flows_delivered": a_life["flows_delivered"] + b_life["flows_delivered"]}
             accounted["datagrams_unaccounted"] = (warm["sent"] + sent["sent"] - accounted["datagrams_received"]
-                                                  - a_life["socket_drops"] - b_life["socket_drops"])
+                                                  - a_life["socket_drops"] - b_life["socket_drops"]
+                                                  - a_life["discarded_at_stop"] - b_life["discarded_at_stop"])
         return {"datagrams_sent": warm["sent"] + sent["sent"], "sent_per_s": sent["rate"], "flows_sent": flows_sent,
                 "flows_in_kafka": in_kafka, "flows_lost": max(flows_sent - in_kafka, 0),
                 "flows_duplicated_at_least": max(in_kafka - flows_sent, 0), "switch_ms": switch_ms,
@@ -165,7 +174,8 @@ def accounting(r):
     a = r.get("accounted")
     if not a:
         return "; lifetime totals missing (a process did not stop cleanly)"
-    return (f"; lifetime: A socket drops {a['a_socket_drops']}, B {a['b_socket_drops']}, output drops A "
+    return (f"; lifetime: A socket drops {a['a_socket_drops']}, B {a['b_socket_drops']}, discarded at the stop A "
+            f"{a['a_discarded_at_stop']} B {a['b_discarded_at_stop']}, output drops A "
             f"{a['a_flows_dropped']} B {a['b_flows_dropped']}, datagrams unaccounted {a['datagrams_unaccounted']}")
 
 
@@ -256,7 +266,7 @@ def one_soak(bench, proto, rate, rate_source, attempt):
     broker = bench.broker()
     topic = f"flows-soak-{proto}-{attempt}".replace("_", "-")
     broker.create_topics(f"{topic}=4", f"{topic}-counters=1")
-    s = Sluice("kafka", "random", bench.args.workers, broker, topic, list(bench.args.set), metrics=(GC_TIME,))
+    s = Sluice("kafka", "random", bench.args.workers, broker, topic, list(bench.args.set), metrics=(GC_TIME,), rcvbuf=None)
     s.start()
     try:
         # The search's warm-up, not counted: the soak measures the steady state. A cold JVM meeting the

@@ -27,6 +27,10 @@ import org.slf4j.LoggerFactory;
  * the ramp its sockets leave the predecessor's map with it (the kernel removes a closed socket), the
  * empty slots fall back to the kernel's hash over the group, which then holds only the predecessor's.
  *
+ * <p>The steps are as coarse as the predecessor has sockets (two workers: half, then all). A finer ramp
+ * cannot come from more slots: the kernel keeps a socket in one slot of one REUSEPORT_SOCKARRAY only
+ * (a second put of the same socket fails with EBUSY).
+ *
  * <p>Only when the predecessor steers by program (its owner record says random or round-robin) and its
  * socket map is pinned; otherwise (hash steering, no pins, an older sluice) the switch stays one step.
  */

@@ -101,6 +101,9 @@ public final class ServiceMetrics {
         counter("sluice_handler_errors_total", "datagrams whose processing failed with an exception (a bug: the log says which)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.receive().handlerErrors(), w.listener(), id(w));
         });
+        counter("sluice_datagrams_discarded_at_stop_total", "datagrams still queued when a stopping worker's drain bound (shutdown-timeout / 3) passed: read and discarded, not decoded", cb -> {
+            for (WorkerCounters w : workers) cb.call(w.receive().discardedAtStop(), w.listener(), id(w));
+        });
         counter("sluice_socket_drops_total", "datagrams the kernel dropped on this worker's socket (receive buffer full)", cb -> {
             for (WorkerCounters w : workers) cb.call(w.socketDrops().getAsLong(), w.listener(), id(w));
         });

@@ -59,7 +59,7 @@ public final class ReuseportReceivePath implements AutoCloseable {
 
     /** {@link #open(SluiceConfig.Listener, IntFunction, BpfObjectSource)} with the BPF object bundled in the jar. */
     public static ReuseportReceivePath open(SluiceConfig.Listener listener, IntFunction<DatagramHandler> handlers) throws IOException {
-        return open(listener, handlers, BpfObjectSource.bundled());
+        return open(listener, handlers, BpfObjectSource.bundled(), ReceiveOptions.DEFAULT);
     }
 
     /**
@@ -67,10 +67,11 @@ public final class ReuseportReceivePath implements AutoCloseable {
      * attached: {@link #start}, then {@link #steer}).
      *
      * @param handlers the handler of worker {@code i}, called once per worker while opening
+     * @param receive how the workers receive, their drain bound at a stop included
      * @throws IOException the address cannot be bound (in use, not local, no permission)
      */
     public static ReuseportReceivePath open(SluiceConfig.Listener listener, IntFunction<DatagramHandler> handlers,
-                                            BpfObjectSource bpf) throws IOException {
+                                            BpfObjectSource bpf, ReceiveOptions receive) throws IOException {
         ReuseportSocketGroup group = ReuseportSocketGroup.open(listener.address(), listener.workers(), listener.rcvbuf());
         try {
             SteeringMode mode = listener.steering();
@@ -93,7 +94,7 @@ public final class ReuseportReceivePath implements AutoCloseable {
             IntFunction<DatagramHandler> workerHandlers = table == null ? handlers
                     : i -> filters[i] = new UserSpaceAllowList(handlers.apply(i), table);
             SocketDrops drops = SocketDrops.of(group);
-            WorkerPool pool = new WorkerPool(listener.name(), group, workerHandlers, ReceiveOptions.DEFAULT);
+            WorkerPool pool = new WorkerPool(listener.name(), group, workerHandlers, receive);
             ListenerGuard guard = new ListenerGuard(listener.name(), steering, rules, table, () -> {
                 long sum = 0;
                 for (UserSpaceAllowList f : filters) if (f != null) sum += f.refused();

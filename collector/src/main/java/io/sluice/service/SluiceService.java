@@ -141,7 +141,7 @@ public final class SluiceService implements AutoCloseable {
             }
             ReuseportReceivePath path;
             try {
-                path = ReuseportReceivePath.open(lc, i -> pipelines[i], steeringObject);
+                path = ReuseportReceivePath.open(lc, i -> pipelines[i], steeringObject, receiveOptions(config));
             } catch (IOException e) {
                 throw new ConfigException("listeners[" + li + "].address", "cannot listen on " + lc.name() + ": " + e.getMessage());
             } catch (GuardUnavailableException e) {
@@ -158,6 +158,16 @@ public final class SluiceService implements AutoCloseable {
             metrics.addListener(lc.name(), path::ebpfLoaded);
             succession.addTemplateInlet(lc.protocol(), pipelines[0]);
         }
+    }
+
+    /**
+     * The workers' drain bound at a stop is a third of shutdown-timeout (10 s by default): a backlog in
+     * 256 MiB socket buffers takes seconds to decode on a loaded machine (a handover's predecessor drained
+     * 167k datagrams in 2 s, its bound then, and lost the rest), and the output's flush still has the
+     * whole timeout after it. What is queued beyond it is read, counted and discarded (Worker).
+     */
+    static io.sluice.worker.ReceiveOptions receiveOptions(SluiceConfig config) {
+        return io.sluice.worker.ReceiveOptions.DEFAULT.withDrainLimit(config.shutdownTimeout().dividedBy(3));
     }
 
     /**

@@ -14,6 +14,11 @@ public record ReceiveOptions(int batchSize, int slotBytes, int pollTimeoutMillis
     /** 64 slots of 9216 bytes (jumbo-frame exporters), 50 ms poll, 2 s drain bound. */
     public static final ReceiveOptions DEFAULT = new ReceiveOptions(64, 9216, 50, Duration.ofSeconds(2));
 
+    /** These options with another drain bound. */
+    public ReceiveOptions withDrainLimit(Duration limit) {
+        return new ReceiveOptions(batchSize, slotBytes, pollTimeoutMillis, limit);
+    }
+
     public ReceiveOptions {
         if (batchSize < 1 || batchSize > 1024) {
             throw new IllegalArgumentException("batch size must be 1..1024, got " + batchSize);

@@ -14,6 +14,7 @@ public final class ReceiveStats {
     private volatile long truncated;
     private volatile long handlerErrors;
     private volatile long batches;
+    private volatile long discardedAtStop;
 
     /** Single writer: a plain read-modify-write published with a volatile store is race-free here. */
     public void received(int length) {
@@ -40,6 +41,15 @@ public final class ReceiveStats {
     /** The handler threw on a datagram; the worker went on. */
     public void handlerError() {
         handlerErrors = handlerErrors + 1;
+    }
+
+    /** Datagrams still queued when the stop's drain bound passed: read and thrown away, not decoded. */
+    public void discardedAtStop(int count) {
+        discardedAtStop = discardedAtStop + count;
+    }
+
+    public long discardedAtStop() {
+        return discardedAtStop;
     }
 
     /** Datagrams passed to the handler (truncated ones are not counted here). */

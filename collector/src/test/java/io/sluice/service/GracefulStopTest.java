@@ -87,7 +87,7 @@ class GracefulStopTest {
         assertEquals(200 * 5, flows, "every flow of every datagram written on the way out (5 flows per datagram)");
         // the lifetime totals it logs on the way out: what it received and delivered, once /metrics is gone
         String log = Files.readString(dir.resolve("sluice.log"));
-        assertTrue(log.contains("; in all: received " + sent + " datagrams, sockets dropped 0; decoded " + flows
+        assertTrue(log.contains("; in all: received " + sent + " datagrams, sockets dropped 0, discarded at the stop 0; decoded " + flows
                 + " flows, delivered " + flows + ", dropped 0"), log);
     }
 }

@@ -110,6 +110,7 @@ class LossAccountingTest {
         LifetimeTotals totals = LifetimeTotals.of(service.metrics().registry());
         System.out.println("after the stop: sent " + sent + ", " + totals);
         assertTrue(totals.socketDrops() > 0, "the overload made the kernel drop (else this test proves nothing)");
+        assertEquals(0, totals.discardedAtStop(), "the drain bound (shutdown-timeout / 3) was not reached");
         assertEquals(sent, totals.datagramsReceived() + totals.socketDrops(), "datagrams sent = received + socket drops, at the stop");
         assertEquals(totals.flowsDecoded(), totals.flowsDelivered() + totals.flowsDroppedTotal());
     }

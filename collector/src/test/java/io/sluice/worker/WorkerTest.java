@@ -144,4 +144,38 @@ class WorkerTest {
             assertTrue(r.payloads.stream().allMatch(p -> p.length() == 64));
         }
     }
+
+    /**
+     * A backlog longer than the drain bound: what the worker could not decode in time is read, counted
+     * as discarded at the stop and thrown away, so received + discarded = sent (closing the socket over
+     * it would lose it uncounted).
+     */
+    @Test
+    void whatIsQueuedAfterTheDrainBoundIsCountedAsDiscarded() throws Exception {
+        int sent = 3_000;
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        DatagramHandler slow = new DatagramHandler() {
+            @Override
+            public void onDatagram(Datagram d) {
+                first.countDown();
+                java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // 1 ms a datagram: 3 s for the lot
+            }
+
+            @Override
+            public void onStop() {}
+        };
+        ReceiveOptions options = ReceiveOptions.DEFAULT.withDrainLimit(Duration.ofMillis(200));
+        WorkerPool pool = new WorkerPool("rx", group("127.0.0.1", 1), i -> slow, options);
+        try (UdpSender sender = new UdpSender(pool.group().localAddress(), 64)) {
+            pool.start();
+            for (int i = 0; i < sent; i++) assertTrue(sender.send());
+            assertTrue(first.await(5, java.util.concurrent.TimeUnit.SECONDS));
+        } finally {
+            pool.close();
+        }
+        ReceiveStats s = pool.stats(0);
+        System.out.printf("decoded %d, discarded at the stop %d of %d%n", s.packets(), s.discardedAtStop(), sent);
+        assertTrue(s.discardedAtStop() > 0, "the backlog outlasted the 200 ms bound");
+        assertEquals(sent, s.packets() + s.discardedAtStop(), "received + discarded = sent (4 MiB buffer: no kernel drop)");
+    }
 }
