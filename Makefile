@@ -36,7 +36,8 @@ run: build
 stop:
 	@bin/run-local stop
 
-# make bench PHASES=none,kafka PROTOCOLS=ipfix  (a quick look); BENCH_ARGS for any other bin/bench option.
+# make bench: the side-by-side table (kernel, decode, none, kafka, peers); PHASES=full adds every phase the
+# docs quote; PHASES=none,kafka PROTOCOLS=ipfix for a quick look; BENCH_ARGS for any other bin/bench option.
 bench: setup
 	@bin/bench $(if $(PHASES),--phases $(PHASES)) $(if $(PROTOCOLS),--protocols $(PROTOCOLS)) $(BENCH_ARGS)
 

@@ -22,7 +22,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import sun.misc.Signal;
 
 /**
  * {@code sluice run [--config FILE] [--set KEY=VALUE | --KEY=VALUE]...}: validates the configuration,
@@ -126,6 +125,7 @@ public final class RunCommand implements Callable<Integer> {
             return 0;
         }
         StopSignals stop = StopSignals.install(); // before start: it announces the listeners before it returns
+        ReloadSignal reload = ReloadSignal.install(); // SIGHUP, the same
         SluiceService service;
         try {
             service = SluiceService.start(config);
@@ -134,7 +134,8 @@ public final class RunCommand implements Callable<Integer> {
             return 2;
         }
         stop.started();
-        installReloadSignal(loaderArgs(), environment, service);
+        String[] args = loaderArgs();
+        reload.started(() -> service.reload(ConfigLoader.load(args, environment)));
         // Anything else ending the JVM (System.exit elsewhere, an unhandled signal) still stops gracefully.
         Thread hook = new Thread(service::close, "sluice-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -192,27 +193,6 @@ public final class RunCommand implements Callable<Integer> {
                 Runtime.getRuntime().halt(THREAD_DIED);
             });
             Thread.ofPlatform().name("sluice-fatal-exit").start(() -> System.exit(THREAD_DIED));
-        }
-    }
-
-    /**
-     * SIGHUP (systemd's ExecReload) re-reads the configuration with the same flags and puts the listeners'
-     * allow and rate-limit in force without a restart ({@link SluiceService#reload}); a configuration that
-     * is invalid or needs a restart is logged and changes nothing.
-     */
-    private static void installReloadSignal(String[] args, Map<String, String> environment, SluiceService service) {
-        try {
-            Signal.handle(new Signal("HUP"), s -> {
-                try {
-                    service.reload(ConfigLoader.load(args, environment));
-                } catch (ConfigException e) {
-                    log.error("reload refused, nothing changed: {}", e.getMessage());
-                } catch (RuntimeException e) {
-                    log.error("reload failed: {}", e.toString());
-                }
-            });
-        } catch (IllegalArgumentException unavailable) {
-            log.warn("cannot handle SIGHUP: reloading the guard needs a restart");
         }
     }
 

@@ -10,7 +10,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real SIGTERMs (kill(1)) to a JVM holding {@link StopSignals}: one during start-up is held until
+ * Real SIGTERMs and SIGHUPs (kill(1)) to a JVM holding {@link StopSignals} and {@link ReloadSignal}: a SIGTERM during start-up is held until
  * start-up ends and then stops in order (exit 0, the drain runs), a second one during start-up ends
  * the process at once. The first case is what HandoverIT met: a SIGTERM right after "listening on",
  * before the handler was installed, ended sluice with 143 and its sockets undrained.
@@ -49,6 +49,26 @@ class StopSignalsTest {
             child.awaitLine("STOPPED", WAIT);
             assertEquals(0, child.awaitExit(WAIT), child.output());
             assertFalse(child.output().contains("during start-up"), child.output());
+        }
+    }
+
+    /** SIGHUP (ReloadSignal): one during start-up reloads once start-up ends, instead of ending the JVM. */
+    @Test
+    void aSighupDuringStartUpReloadsOnceStartUpEnds() throws Exception {
+        try (ChildProcess child = ChildProcess.java(StopSignalsChild.class)) {
+            child.awaitLine("STARTING", WAIT);
+            child.signal("HUP");
+            child.awaitContaining("SIGHUP during start-up: the configuration is reloaded as soon as start-up ends", WAIT);
+            assertFalse(child.output().contains("RELOADED"), "not before start-up ends");
+            endStartUp(child);
+            child.awaitLine("RELOADED", WAIT);
+            child.signal("HUP"); // after start-up: at once
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (child.output().split("RELOADED", -1).length - 1 < 2 && System.nanoTime() < deadline) Thread.sleep(20);
+            assertEquals(2, child.output().split("RELOADED", -1).length - 1, child.output());
+            child.signal("TERM");
+            child.awaitLine("STOPPED", WAIT);
+            assertEquals(0, child.awaitExit(WAIT), child.output());
         }
     }
 

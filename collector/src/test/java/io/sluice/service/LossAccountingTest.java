@@ -35,14 +35,7 @@ class LossAccountingTest {
     @ValueSource(strings = {"drop", "block"})
     void everyDatagramAndEveryFlowIsAccountedFor(String policy, KafkaBroker kafka) throws Exception {
         String topic = "loss-flows-" + policy;
-        kafka.createTopic(topic, 2);
-        SluiceConfig config = ConfigLoader.load(new String[] {
-                "--config", "/dev/null",
-                "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
-                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
-                "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
-                "--backpressure=" + policy, "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
+        SluiceConfig config = overloaded(kafka, topic, policy);
         // NetFlow v5: 29 flows per datagram, no templates: every received datagram decodes alone
         List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
                 .map(CapturedDatagram::payload).toList();
@@ -88,15 +81,7 @@ class LossAccountingTest {
      */
     @Test
     void theTotalsLoggedAtTheStopIncludeTheDropsSinceTheLastScrape(KafkaBroker kafka) throws Exception {
-        String topic = "loss-flows-at-stop";
-        kafka.createTopic(topic, 2);
-        SluiceConfig config = ConfigLoader.load(new String[] {
-                "--config", "/dev/null",
-                "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
-                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
-                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
-                "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
-                "--backpressure=block", "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
+        SluiceConfig config = overloaded(kafka, "loss-flows-at-stop", "block");
         List<byte[]> payloads = CaptureReader.read(Captures.file("akvorado/netflow/nfv5.pcap")).stream()
                 .map(CapturedDatagram::payload).toList();
         SluiceService service = SluiceService.start(config);
@@ -113,5 +98,17 @@ class LossAccountingTest {
         assertEquals(0, totals.discardedAtStop(), "the drain bound (shutdown-timeout / 3) was not reached");
         assertEquals(sent, totals.datagramsReceived() + totals.socketDrops(), "datagrams sent = received + socket drops, at the stop");
         assertEquals(totals.flowsDecoded(), totals.flowsDelivered() + totals.flowsDroppedTotal());
+    }
+
+    /** A tiny socket buffer and a tiny producer buffer, into a fresh topic of two partitions: overload on purpose. */
+    private static SluiceConfig overloaded(KafkaBroker kafka, String topic, String policy) throws Exception {
+        kafka.createTopic(topic, 2);
+        return ConfigLoader.load(new String[] {
+                "--config", "/dev/null",
+                "--listeners[0].address=127.0.0.1:0", "--listeners[0].workers=2", "--listeners[0].rcvbuf=65536",
+                "--kafka.bootstrap-servers=" + kafka.bootstrapServers(),
+                "--kafka.topic=" + topic, "--kafka.counters-topic=" + topic, "--kafka.drops-topic=" + topic,
+                "--kafka.producer.buffer.memory=131072", "--kafka.producer.batch.size=16384",
+                "--backpressure=" + policy, "--metrics.listen=127.0.0.1:0", "--batching.max-age=20ms"});
     }
 }
