@@ -3,6 +3,7 @@ package io.sluice.service;
 import io.sluice.config.SluiceConfig;
 import io.sluice.handover.Handover;
 import io.sluice.handover.HandoverSettings;
+import io.sluice.handover.TrafficRamp;
 import io.sluice.socket.ReuseportSocketGroup;
 import io.sluice.socket.SocketDrops;
 import io.sluice.guard.ListenerGuard;
@@ -57,7 +58,7 @@ public final class ReuseportReceivePath implements AutoCloseable {
         this.drops = drops;
     }
 
-    /** {@link #open(SluiceConfig.Listener, IntFunction, BpfObjectSource)} with the BPF object bundled in the jar. */
+    /** {@link #open(SluiceConfig.Listener, IntFunction, BpfObjectSource, ReceiveOptions)} with the BPF object bundled in the jar and the default receive options. */
     public static ReuseportReceivePath open(SluiceConfig.Listener listener, IntFunction<DatagramHandler> handlers) throws IOException {
         return open(listener, handlers, BpfObjectSource.bundled(), ReceiveOptions.DEFAULT);
     }
@@ -209,12 +210,12 @@ public final class ReuseportReceivePath implements AutoCloseable {
 
     /**
      * Before {@link #steer}: moves the predecessor's traffic to this listener's sockets slot by slot
-     * ({@link io.sluice.handover.TrafficRamp}). Not on the hash: there the switch detaches the old program
+     * ({@link TrafficRamp}). Not on the hash: there the switch detaches the old program
      * instead, and the kernel spreads over both processes' sockets until the old one stops.
      */
-    public io.sluice.handover.TrafficRamp.Result rampFromPredecessor(HandoverSettings settings) {
-        if (steering.bpf().isEmpty()) return io.sluice.handover.TrafficRamp.Result.NONE;
-        return io.sluice.handover.TrafficRamp.run(settings, boundName(), group, settings.ramp());
+    public TrafficRamp.Result rampFromPredecessor(HandoverSettings settings) {
+        if (steering.bpf().isEmpty()) return TrafficRamp.Result.NONE;
+        return TrafficRamp.run(settings, boundName(), group, settings.ramp());
     }
 
     private String boundName() {

@@ -156,7 +156,7 @@ public final class Worker {
         }
     }
 
-    /** How long the reading of what is left after the drain bound may take: at least a million datagrams a second. */
+    /** How long reading what is left after the drain bound may take (reading without decoding: a million or more a second). */
     private static final long DISCARD_LIMIT_NANOS = 1_000_000_000L;
 
     /**
